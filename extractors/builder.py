@@ -1,0 +1,108 @@
+"""Assembles the common document from what a reader hands it, block by block.
+
+Readers only say "here is a paragraph" or "here is a table with these cells"; the
+builder normalises every string the same way, lays the blocks out in one text
+(paragraphs on their own line, table rows as tab-separated cells) and records offsets,
+pages and the map back to the input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.normalize import normalize_inline
+from schemas.document import Block, Cell, Document, Origin, Table
+
+
+@dataclass
+class RawCell:
+    """A cell as a reader finds it; row/col are grid positions of its top-left slot."""
+
+    row: int
+    col: int
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    offsets: list[int] | None = None
+
+
+class DocumentBuilder:
+    def __init__(self, source: str, fmt: str, doc_id: str) -> None:
+        self.source = source
+        self.format = fmt
+        self.doc_id = doc_id
+        self._chars: list[str] = []
+        self._offsets: list[int] = []
+        self._blocks: list[Block] = []
+        self._page_starts: list[int] = []
+        self._current_page: int | None = None
+        self.warnings: list[str] = []
+
+    @property
+    def length(self) -> int:
+        return len(self._chars)
+
+    def start_page(self, number: int) -> None:
+        """Mark that the following blocks are on page `number` (1-based)."""
+        while len(self._page_starts) < number:
+            self._page_starts.append(self.length)
+        self._current_page = number
+
+    def _emit(self, text: str, offsets: list[int]) -> tuple[int, int]:
+        start = self.length
+        self._chars.extend(text)
+        self._offsets.extend(offsets)
+        return start, self.length
+
+    def _newline(self) -> None:
+        if self._chars:
+            self._chars.append("\n")
+            self._offsets.append(-1)
+
+    def paragraph(self, raw: str, offsets: list[int] | None = None, origin: Origin = "text") -> Block | None:
+        text, mapped = normalize_inline(raw, offsets)
+        if not text:
+            return None
+        self._newline()
+        start, end = self._emit(text, mapped)
+        block = Block("paragraph", start, end, page=self._current_page, origin=origin)
+        self._blocks.append(block)
+        return block
+
+    def table(self, raw_cells: list[RawCell], origin: Origin = "text") -> Block | None:
+        """Lay out a table: rows in order, each row's cells (those starting in it) by column."""
+        if not raw_cells:
+            return None
+        n_rows = max(c.row + c.rowspan for c in raw_cells)
+        n_cols = max(c.col + c.colspan for c in raw_cells)
+        by_row: dict[int, list[RawCell]] = {}
+        for rc in raw_cells:
+            by_row.setdefault(rc.row, []).append(rc)
+        self._newline()
+        block_start = self.length
+        cells: list[Cell] = []
+        for r in range(n_rows):
+            if r > 0:
+                self._emit("\n", [-1])
+            for i, rc in enumerate(sorted(by_row.get(r, []), key=lambda c: c.col)):
+                if i > 0:
+                    self._emit("\t", [-1])
+                text, mapped = normalize_inline(rc.text.replace("\t", " "), rc.offsets)
+                start, end = self._emit(text, mapped)
+                cells.append(Cell(rc.row, rc.col, text, start, end, rc.rowspan, rc.colspan))
+        block = Block("table", block_start, self.length, page=self._current_page,
+                      table=Table(cells, n_rows, n_cols), origin=origin)
+        self._blocks.append(block)
+        return block
+
+    def build(self, pages: int | None = None, keep_offsets: bool = True) -> Document:
+        return Document(
+            source=self.source,
+            format=self.format,
+            doc_id=self.doc_id,
+            text="".join(self._chars),
+            blocks=self._blocks,
+            pages=pages,
+            page_starts=self._page_starts if pages else [],
+            source_offsets=self._offsets if keep_offsets else None,
+            warnings=self.warnings,
+        )

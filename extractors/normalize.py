@@ -1,0 +1,109 @@
+"""Character-level normalisation that keeps a map back to the input.
+
+Every reader passes its raw strings through `normalize_inline`, so the same document
+gives the same text whatever format it came in. Each output character remembers the
+index of the input character it came from (or -1 when inserted), which is how evidence
+in the normalised text leads back to the original.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Full-width ASCII variants folded to ASCII: digits, letters and the symbols that take
+# part in numbers and comparisons. CJK sentence punctuation (，；：（）！？) is kept as
+# printed, because it is what a reader of the report sees.
+_KEEP_FULLWIDTH = set("，；：（）！？")
+_LATEX_COMMANDS = {
+    r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%", r"\times": "×",
+    r"\sim": "~", r"\approx": "≈", r"\neq": "≠", r"\lt": "<", r"\gt": ">",
+}
+_LATEX_RE = re.compile(r"\\(?:geq|ge|leq|le|times|sim|approx|neq|lt|gt)(?![A-Za-z]) ?|\\%")
+_BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
+_EMPHASIS_RE = re.compile(r"\*\*|__")
+# OCR slip: a Latin L/l/I read for the digit 1 in front of a digit and a month (L2 月底).
+_OCR_ONE_RE = re.compile(r"(?<![A-Za-z])[LlI](?=\d\s*月)")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
+
+
+class MappedText:
+    """A string under construction with, for each character, its input index."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+
+    def add(self, text: str, source: int) -> None:
+        for ch in text:
+            self.chars.append(ch)
+            self.offsets.append(source)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+
+def _fold_char(ch: str) -> str:
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E and ch not in _KEEP_FULLWIDTH:
+        return chr(code - 0xFEE0)
+    if ch == "\u3000":
+        return " "
+    if 0x2E80 <= code <= 0x2FDF:  # CJK radicals / Kangxi radicals used as glyphs
+        return unicodedata.normalize("NFKC", ch)
+    return ch
+
+
+def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl) -> tuple[str, list[int]]:
+    """Replace pattern matches, mapping replacement characters to the match start."""
+    out = MappedText()
+    pos = 0
+    for m in pattern.finditer(text):
+        for i in range(pos, m.start()):
+            out.add(text[i], offsets[i])
+        replacement = repl(m) if callable(repl) else repl
+        anchor = offsets[m.start()] if m.start() < len(offsets) else -1
+        out.add(replacement, anchor)
+        pos = m.end()
+    for i in range(pos, len(text)):
+        out.add(text[i], offsets[i])
+    return out.text, out.offsets
+
+
+def _latex_math(m: re.Match[str]) -> str:
+    inner = m.group(1)
+    inner = _LATEX_RE.sub(lambda x: _LATEX_COMMANDS[x.group(0).rstrip()], inner)
+    return inner.replace(" ", "")
+
+
+def normalize_inline(raw: str, offsets: list[int] | None = None) -> tuple[str, list[int]]:
+    """Normalise one paragraph or cell; returns the text and its input offsets."""
+    offsets = list(range(len(raw))) if offsets is None else offsets
+    text = "".join(_fold_char(ch) for ch in raw)
+    text, offsets = _apply(text, offsets, _BOOKMARK_RE, "")
+    text, offsets = _apply(text, offsets, re.compile(r"\$([^$\n]{1,40})\$"), _latex_math)
+    text, offsets = _apply(text, offsets, _LATEX_RE, lambda m: _LATEX_COMMANDS[m.group(0).rstrip()])
+    text, offsets = _apply(text, offsets, _EMPHASIS_RE, "")
+    text, offsets = _apply(text, offsets, _OCR_ONE_RE, "1")
+    text, offsets = _apply(text, offsets, _SPACES_RE, " ")
+    # Trim the ends.
+    start, end = 0, len(text)
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return text[start:end], offsets[start:end]
+
+
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}，。、；：（）“”])\s+(?=[{_CJK}，。、；：（）“”])")
+
+
+def join_cjk_wraps(text: str) -> str:
+    """Remove whitespace between two CJK characters: in these reports it is a line wrap."""
+    return _CJK_GAP_RE.sub("", text)
+
+
+def squash_spaces(text: str) -> str:
+    """All whitespace removed: for labels and level names, where spaces are wraps."""
+    return re.sub(r"\s+", "", text)
