@@ -1,0 +1,411 @@
+"""Project tables: 项目支出绩效自评表 and 预算绩效目标表, read from their cells.
+
+Both kinds are walked row by row and recognised by their labels, not positions:
+项目名称/项目编码 start a project; 预算数/财政资金/其他资金 and the 自评表's money block
+(年初预算数/全年预算数/全年执行数 by 年度资金总额/当年财政拨款/…) give figures; the
+indicator header (一级指标 … 三级指标 …) starts indicator rows, whose level names are
+found by vocabulary because converters shift cells; 总分 gives the total score.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractors.context import ReportContext
+from extractors.normalize import join_cjk_wraps, squash_spaces
+from extractors.rules import fragments
+from extractors.rules.numbers import PERCENT_RE, to_decimal, to_yuan
+from extractors.rules.targets import parse_target
+from schemas.document import Cell
+from schemas.records import ExecutionRate, Figure, Indicator, Project, Score
+from schemas.vocab import vocab
+
+_UNIT_RE = re.compile(r"单位\s*[:：]?\s*(亿元|万元|千元|元)|[(（]\s*(亿元|万元|千元|元)\s*[)）]")
+_TITLE_RE = re.compile(r"^\s*\d{0,2}\s*[.、．]?\s*(.+?)(?:项目)?(?:支出)?绩效(?:目标|自评)表")
+_TEMPLATE_RE = re.compile(r"^指标\s*\d+\s*[:：]?$")
+_MONEY_ROWS = [
+    ("expenditure_total", re.compile(r"^(年度资金总额|资金总额|合计)$")),
+    ("fiscal_funds", re.compile(r"^(其中[:：]?)?(当年)?财政(拨款|资金)$")),
+    ("prior_year_carryover", re.compile(r"^上年结转(结余)?(资金)?$")),
+    ("other_funds", re.compile(r"^其他资金$")),
+]
+_MONEY_COLUMNS = [("initial", re.compile(r"^年初预算数?$")), ("adjusted", re.compile(r"^全年预算数?$")),
+                  ("actual", re.compile(r"^全年执行数?$"))]
+
+
+@dataclass
+class TableResult:
+    figures: list[Figure] = field(default_factory=list)
+    rates: list[ExecutionRate] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+
+
+@dataclass
+class _Project:
+    """What the walker has gathered about the project whose rows it is in."""
+
+    name: str
+    name_cell: Cell
+    code: str | None = None
+    unit: str = "万元"
+    budget: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+    other_seen: bool = False
+    purpose: str | None = None
+    months: list[int] = field(default_factory=list)
+    spend_plan: dict[str, int] | None = None
+    money_columns: dict[int, str] = field(default_factory=dict)
+    indicator_header: list[tuple[int, str]] = field(default_factory=list)
+    level1: str | None = None
+    level2: str | None = None
+
+
+def _sq(cell: Cell) -> str:
+    return squash_spaces(cell.text)
+
+
+def _level_vocab() -> tuple[set[str], dict[str, str], dict[str, str]]:
+    v = vocab("indicators")
+    return set(v["level1"]), v["level2"], v["level2_repairs"]
+
+
+def _level_of(text: str) -> tuple[str | None, str | None]:
+    """(level1, level2) named by a cell, if it names one."""
+    level1, level2, repairs = _level_vocab()
+    name = repairs.get(text, text)
+    if name in level2:
+        return level2[name], name
+    if name in level1:
+        return name, None
+    return None, None
+
+
+class _Walker:
+    def __init__(self, ctx: ReportContext, unit: str, title: str | None) -> None:
+        self.ctx = ctx
+        self.default_unit = unit
+        self.title = title
+        self.result = TableResult()
+        self.project: _Project | None = None
+        self.codes: list[str] = []
+        self.pending_months = False
+
+    # -- rows -------------------------------------------------------------
+    def row(self, cells: list[Cell]) -> None:
+        texts = [_sq(c) for c in cells]
+        nonempty = [t for t in texts if t]
+        if not nonempty:
+            return
+        if "项目名称" in texts:
+            self._start_project(cells, texts)
+            return
+        project = self.project
+        if project is None:
+            return
+        if "一级指标" in texts and "三级指标" in texts or "三级指标" in texts and "二级指标" in texts:
+            project.indicator_header = self._header(cells)
+            return
+        if project.indicator_header:
+            if nonempty[0] == "总分":
+                self._total(cells, texts)
+            else:
+                self._indicator(cells, texts)
+            return
+        first = nonempty[0]
+        if self.pending_months:
+            self._plan_values(texts)
+            return
+        if first.startswith("资金支出计"):
+            self._plan_months(texts)
+            return
+        if re.search(r"资金用途$", first):
+            idx = next(i for i, t in enumerate(texts) if t)
+            project.purpose = fragments.join_fragments([c.text for c in cells[idx + 1:]]) or None
+            return
+        if any(p.match(t) for t in texts for _, p in _MONEY_COLUMNS):
+            project.money_columns = {i: stage for i, t in enumerate(texts) for stage, p in _MONEY_COLUMNS
+                                     if p.match(t)}
+            for i, t in enumerate(texts):
+                if t in ("执行率", "分值", "得分"):
+                    project.money_columns[i] = t
+            return
+        if project.money_columns and self._money_row(cells, texts):
+            return
+        self._budget_cells(cells, texts)
+
+    def _start_project(self, cells: list[Cell], texts: list[str]) -> None:
+        self._finish()
+        at = texts.index("项目名称")
+        name_cell = next((c for c in cells[at + 1:] if _sq(c) and _sq(c) != "项目名称"), cells[at])
+        name = self.title or join_cjk_wraps(fragments.join_fragments([name_cell.text]))
+        self.project = _Project(name=name, name_cell=name_cell, unit=self.default_unit)
+        if "项目编码" in texts:
+            start = texts.index("项目编码") + 1
+            parts = [c.text for c in cells[start:at] if c.text.strip()]
+            self.project.code = " ".join(parts) or None
+
+    def _header(self, cells: list[Cell]) -> list[tuple[int, str]]:
+        names = vocab("indicators")["headers"]
+        header: list[tuple[int, str]] = []
+        texts = [_sq(c) for c in cells]
+        i = 0
+        while i < len(texts):
+            text = texts[i]
+            joined = text + (texts[i + 1] if i + 1 < len(texts) else "")
+            for key, pattern in names.items():
+                if re.fullmatch(f"(?:{pattern})", joined.lstrip("·")) and not re.fullmatch(f"(?:{pattern})", text):
+                    header.append((i, key))
+                    i += 1
+                    break
+                if re.fullmatch(f"(?:{pattern})", text.replace("·", "")):
+                    header.append((i, key))
+                    break
+            i += 1
+        return header
+
+    def _money_row(self, cells: list[Cell], texts: list[str]) -> bool:
+        project = self.project
+        for item, pattern in _MONEY_ROWS:
+            label_at = next((i for i, t in enumerate(texts) if pattern.match(t)), None)
+            if label_at is None:
+                continue
+            values: dict[str, Cell] = {}
+            for col, stage in project.money_columns.items():
+                if col < len(cells) and col > label_at and to_decimal(_sq(cells[col]).rstrip("%")) is not None:
+                    values[stage] = cells[col]
+            for stage in ("initial", "adjusted", "actual"):
+                if stage in values:
+                    self._figure(item, stage, values[stage])
+            if item == "fiscal_funds":
+                project.fiscal = self._yuan(values.get("adjusted") or values.get("initial"))
+            elif item == "other_funds":
+                project.other_seen = True
+                project.other = self._yuan(values.get("adjusted") or values.get("initial"))
+            elif item == "expenditure_total":
+                project.budget = self._yuan(values.get("adjusted") or values.get("initial"))
+                rate_cell = values.get("执行率")
+                if rate_cell is not None:
+                    self.result.rates.append(ExecutionRate(
+                        scope=project.name, rate_percent=to_decimal(_sq(rate_cell).rstrip("%")),
+                        budget_yuan=self._yuan(values.get("adjusted") or values.get("initial")),
+                        executed_yuan=self._yuan(values.get("actual")),
+                        evidence=self.ctx.evidence(cells[label_at].start, rate_cell.end),
+                    ))
+            return True
+        return False
+
+    def _budget_cells(self, cells: list[Cell], texts: list[str]) -> None:
+        """预算数 / 其中:财政资金 / 其他资金 label cells followed by their amounts."""
+        project = self.project
+        for i, text in enumerate(texts):
+            value_cell = next((c for c in cells[i + 1:i + 2]), None)
+            value = to_decimal(_sq(value_cell)) if value_cell is not None else None
+            if re.fullmatch(r"(项目)?预算数|预算金额|项目金额", text):
+                if value is not None:
+                    project.budget = self._figure("expenditure_total", "initial", value_cell)
+            elif re.fullmatch(r"(其中[:：]?)?财政(资金|拨款)", text):
+                if value is not None:
+                    project.fiscal = self._figure("fiscal_funds", "initial", value_cell)
+            elif text == "其他资金":
+                project.other_seen = True
+                if value is not None:
+                    project.other = self._figure("other_funds", "initial", value_cell)
+
+    def _plan_months(self, texts: list[str]) -> None:
+        cells = fragments.merge_doubled([t for t in texts[1:] if t])
+        months = []
+        for cell in cells:
+            m = re.match(r"(\d{1,2})", cell)
+            if m and 1 <= int(m.group(1)) <= 12:
+                months.append(int(m.group(1)))
+        self.project.months = months
+        self.pending_months = True
+
+    def _plan_values(self, texts: list[str]) -> None:
+        self.pending_months = False
+        joined = fragments.merge_doubled([t for t in texts[1:] if t])
+        values = [int(Decimal(m.group(1))) for t in joined for m in [PERCENT_RE.search(t)] if m]
+        months = self.project.months
+        if not values or not months:
+            return
+        # Cumulative plans end at year-end: align the values to the last months.
+        pairs = zip(months[-len(values):], values) if len(values) <= len(months) else zip(months, values)
+        self.project.spend_plan = {str(m): v for m, v in pairs}
+
+    def _indicator(self, cells: list[Cell], texts: list[str]) -> None:
+        project = self.project
+        level_at = -1
+        level3_from: str | None = None
+        description_from: str | None = None
+        for i, text in enumerate(texts):
+            l1, l2 = _level_of(text)
+            if l1 or l2:
+                level_at = i
+                if l2:
+                    project.level2 = l2
+                    project.level1 = l1
+                elif l1:
+                    project.level1, project.level2 = l1, None
+            elif text and i <= 2 and level_at < 0:
+                marker = next((m for m in vocab("indicators")["level2"] if m in text and len(text) > len(m) + 2), None)
+                if marker and " " in cells[i].text:
+                    project.level1, project.level2 = vocab("indicators")["level2"][marker], marker
+                    level3_from, description_from = fragments.split_interleaved(cells[i].text, marker)
+                    level_at = i
+        rest = [c for c in cells[level_at + 1:] if _sq(c)] if level3_from is None else [c for c in cells[level_at + 1:] if _sq(c)]
+        if level3_from is None:
+            rest = [c for c in rest if re.search(r"[\u4e00-\u9fff]", c.text)] [:1] + rest[1:] if rest else rest
+            while rest and not re.search(r"[\u4e00-\u9fff]", rest[0].text):
+                rest = rest[1:]
+            if not rest or _TEMPLATE_RE.match(_sq(rest[0])):
+                return
+            level3_cell, values = rest[0], rest[1:]
+            level3 = squash_spaces(level3_cell.text)
+        else:
+            level3_cell, values, level3 = cells[level_at], rest, level3_from
+        self._indicator_record(project, level3, level3_cell, values, description_from)
+
+    def _indicator_record(self, project: _Project, level3: str, level3_cell: Cell, values: list[Cell],
+                          description: str | None) -> None:
+        columns = [key for _, key in project.indicator_header]
+        after = columns[columns.index("level3") + 1:] if "level3" in columns else columns
+        fields: dict[str, str | None] = {k: None for k in ("description", "target", "actual", "weight", "score",
+                                                          "basis", "deviation_note")}
+        texts = [c.text for c in values]
+        if "basis" in after:
+            if texts and len(texts) >= 2:
+                fields["basis"] = join_cjk_wraps(texts.pop())
+            if texts:
+                fields["target"] = join_cjk_wraps(texts.pop())
+            if texts:
+                fields["description"] = fragments.join_fragments(texts)
+            elif description:
+                fields["description"] = description
+        else:
+            for key, text in zip([k for k in after if k != "description"] if description else after, texts):
+                fields[key] = join_cjk_wraps(text)
+        target = parse_target(fields["target"])
+        actual = parse_target(fields["actual"])
+        evidence_end = values[-1].end if values else level3_cell.end
+        self.result.indicators.append(Indicator(
+            scope=project.name, level1=project.level1, level2=project.level2, level3=level3,
+            description=fields["description"], target=fields["target"], target_op=target.op,
+            target_value=target.value, target_unit=target.unit, actual=fields["actual"],
+            actual_value=actual.value, weight=to_decimal(fields["weight"] or ""),
+            score=to_decimal(fields["score"] or ""), basis=fields["basis"],
+            deviation_note=fields["deviation_note"],
+            evidence=self.ctx.evidence(level3_cell.start, evidence_end),
+        ))
+
+    def _total(self, cells: list[Cell], texts: list[str]) -> None:
+        project = self.project
+        numbers = [(i, c) for i, c in enumerate(cells) if to_decimal(_sq(c)) is not None]
+        if not numbers:
+            return
+        columns = dict(project.indicator_header)
+        weight = next((c for i, c in numbers if columns.get(i) == "weight"), None)
+        score = next((c for i, c in numbers if columns.get(i) == "score"), None) or numbers[-1][1]
+        self.result.scores.append(Score(
+            scope=project.name, total_score=to_decimal(_sq(score)),
+            max_score=to_decimal(_sq(weight)) if weight is not None else None, grade=None,
+            evidence=self.ctx.evidence(cells[0].start, score.end),
+        ))
+
+    # -- records ----------------------------------------------------------
+    def _yuan(self, cell: Cell | None) -> Decimal | None:
+        if cell is None:
+            return None
+        return to_yuan(_sq(cell), self.project.unit)
+
+    def _figure(self, item: str, stage: str, cell: Cell) -> Decimal | None:
+        value = _sq(cell)
+        yuan = to_yuan(value, self.project.unit)
+        if yuan is None:
+            return None
+        self.result.figures.append(Figure(
+            scope=self.project.name, stage=stage, item=item, value=value, unit=self.project.unit,
+            amount_yuan=yuan, evidence=self.ctx.evidence(cell.start, cell.end),
+        ))
+        return yuan
+
+    def _finish(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        self.result.projects.append(Project(
+            code=project.code, name=project.name, budget_yuan=project.budget, fiscal_funds_yuan=project.fiscal,
+            other_funds_yuan=project.other if project.other_seen else None, purpose=project.purpose,
+            spend_plan=project.spend_plan, evidence=self.ctx.evidence(project.name_cell.start, project.name_cell.end),
+        ))
+        self.project = None
+
+
+def _unit_for(ctx: ReportContext, table_start: int, cells: list[Cell]) -> str:
+    for cell in cells:
+        m = _UNIT_RE.search(cell.text)
+        if m:
+            return m.group(1) or m.group(2)
+    before = ctx.doc.text[ctx.span.start:table_start]
+    found = list(_UNIT_RE.finditer(before))
+    if found:
+        return found[-1].group(1) or found[-1].group(2)
+    return "万元"
+
+
+def _title_before(ctx: ReportContext, block_index: int) -> str | None:
+    """A project name from the table's title line (`1.办公设备购置绩效目标表`)."""
+    for i in range(block_index - 1, max(ctx.span.first, block_index - 4) - 1, -1):
+        block = ctx.doc.blocks[i]
+        if block.kind == "table":
+            return None
+        m = _TITLE_RE.match(ctx.doc.block_text(block))
+        name = squash_spaces(m.group(1)) if m else ""
+        if name and "部门" not in name and re.sub(r"项目|支出|预算|年度|\d|[()（）]", "", name):
+            return name
+    return None
+
+
+def repair_codes(codes: list[str | None]) -> list[str | None]:
+    """Join project codes cut by a converter: the short suffix wrapped apart goes to
+    the end, and a character doubled at a cut is dropped when that gives the length
+    the document's other codes have."""
+    joined: list[tuple[str, list[str]] | None] = []
+    for code in codes:
+        if not code:
+            joined.append(None)
+            continue
+        parts = code.split()
+        if len(parts) >= 3 and len(parts[1]) <= 2:
+            parts = [parts[0]] + parts[2:] + [parts[1]]
+        joined.append(("".join(parts), parts))
+    lengths = [len(j[0]) for j in joined if j]
+    modal = max(set(lengths), key=lengths.count) if lengths else 0
+    out: list[str | None] = []
+    for j in joined:
+        if j is None:
+            out.append(None)
+            continue
+        text, parts = j
+        if len(text) == modal + 1 and len(parts) >= 2 and parts[0][-1] == parts[1][0]:
+            text = parts[0] + parts[1][1:] + "".join(parts[2:])
+        out.append(text)
+    return out
+
+
+def read_tables(ctx: ReportContext) -> TableResult:
+    result = TableResult()
+    for index, block in ctx.tables():
+        rows = block.table.rows()
+        walker = _Walker(ctx, _unit_for(ctx, block.start, block.table.cells), _title_before(ctx, index))
+        for cells in rows:
+            walker.row(cells)
+        walker._finish()
+        for name in ("figures", "rates", "scores", "indicators", "projects"):
+            getattr(result, name).extend(getattr(walker.result, name))
+    for project, code in zip(result.projects, repair_codes([p.code for p in result.projects])):
+        project.code = code
+    return result

@@ -1,0 +1,68 @@
+"""`jixiao eval`: extract the inputs that have gold files, score them, compare to floors."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from extractors.readers import ReadError
+from pipeline.evaluate import FileScore, aggregate, format_table, score_file, summary_to_json
+from pipeline.extract import extract_file
+from schemas.records import extraction_to_json
+
+
+def input_files(inputs: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for item in inputs:
+        files.extend(sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item])
+    return files
+
+
+def evaluate_inputs(gold_dir: Path, inputs: list[Path]) -> tuple[list[FileScore], list[str]]:
+    """Scores of every gold file; a gold file without its input is scored as all missed."""
+    by_stem = {p.stem: p for p in input_files(inputs)}
+    scores, problems = [], []
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        source = by_stem.get(gold_path.stem)
+        predicted = {"reports": []}
+        if source is None:
+            problems.append(f"{gold_path.name}: no input file named {gold_path.stem}.*")
+        else:
+            try:
+                predicted = extraction_to_json(extract_file(source))
+            except ReadError as exc:
+                problems.append(f"{source}: {exc}")
+        scores.append(score_file(predicted, gold))
+    return scores, problems
+
+
+def below_floors(summary_json: dict, floors: dict) -> list[str]:
+    """Each floor is a dotted path into the JSON summary with its minimum value."""
+    failures = []
+    for path, minimum in floors.items():
+        node = summary_json
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None or node < minimum:
+            failures.append(f"{path} = {node} < floor {minimum}")
+    return failures
+
+
+def run_eval(gold_dir: Path, inputs: list[Path], as_json: bool, misses: int, floors_path: str | None) -> int:
+    scores, problems = evaluate_inputs(gold_dir, inputs)
+    summary = aggregate(scores)
+    result = summary_to_json(summary)
+    if as_json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(format_table(summary, max_misses=misses))
+    for problem in problems:
+        print(f"jixiao eval: {problem}", file=sys.stderr)
+    if floors_path:
+        failures = below_floors(result, json.loads(Path(floors_path).read_text(encoding="utf-8")))
+        for failure in failures:
+            print(f"below floor: {failure}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
