@@ -38,14 +38,17 @@ def evaluate_inputs(gold_dir: Path, inputs: list[Path]) -> tuple[list[FileScore]
 
 
 def below_floors(summary_json: dict, floors: dict) -> list[str]:
-    """Each floor is a dotted path into the JSON summary with its minimum value."""
+    """Floors give a minimum F1 per list, and a minimum accuracy per report field and field."""
     failures = []
-    for path, minimum in floors.items():
-        node = summary_json
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is None or node < minimum:
-            failures.append(f"{path} = {node} < floor {minimum}")
+    for name, minimum in floors.get("lists", {}).items():
+        value = summary_json["lists"].get(name, {}).get("f1")
+        if value is None or value < minimum:
+            failures.append(f"{name} F1 {value} < floor {minimum}")
+    for group in ("report_fields", "fields"):
+        for name, minimum in floors.get(group, {}).items():
+            value = summary_json[group].get(name, {}).get("accuracy")
+            if value is None or value < minimum:
+                failures.append(f"{group} {name} accuracy {value} < floor {minimum}")
     return failures
 
 

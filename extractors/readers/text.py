@@ -49,8 +49,29 @@ def decode(data: bytes) -> str:
     return text
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
 def _is_table_line(line: str) -> bool:
-    return "\t" in line
+    return "\t" in line or bool(_PIPE_ROW.match(line)) or bool(_PIPE_RULE.match(line))
+
+
+def _cells_of(line: str) -> list[tuple[int, str]]:
+    """(offset in line, text) of a row's cells: tab-separated, or a markdown pipe row."""
+    if _PIPE_ROW.match(line) and "\t" not in line:
+        inner_start = line.index("|") + 1
+        inner = line[inner_start:line.rindex("|")]
+        out, pos = [], 0
+        for part in inner.split("|"):
+            out.append((inner_start + pos, part))
+            pos += len(part) + 1
+        return out
+    out, pos = [], 0
+    for part in line.split("\t"):
+        out.append((pos, part))
+        pos += len(part) + 1
+    return out
 
 
 def _joins(prev: str, nxt: str) -> bool:
@@ -58,15 +79,15 @@ def _joins(prev: str, nxt: str) -> bool:
     p, n = prev.strip(), nxt.strip()
     if len(p) < _WRAP_MIN_CHARS or not _PROSE_PUNCT.search(p) or p[-1] in _SENTENCE_END:
         return False
-    if _HEADING_START.match(n) or _HEADING_START.match(p) and len(p) < 30:
+    if _HEADING_START.match(n):
         return False
     return bool(re.match(r"[\u4e00-\u9fff\d“]", n))
 
 
 def _table_cells(lines: list[tuple[int, str]]) -> list[RawCell]:
     """Rows of tab-separated cells; or, when every line holds one cell, rows split by blanks."""
-    content = [(off, line) for off, line in lines if line.strip()]
-    one_per_line = all(len([c for c in line.split("\t") if c.strip()]) <= 1 for _, line in content)
+    content = [(off, line) for off, line in lines if line.strip() and not _PIPE_RULE.match(line)]
+    one_per_line = all(len([c for _, c in _cells_of(line) if c.strip()]) <= 1 for _, line in content)
     cells: list[RawCell] = []
     if one_per_line:
         row, col = 0, 0
@@ -81,10 +102,8 @@ def _table_cells(lines: list[tuple[int, str]]) -> list[RawCell]:
             col += 1
         return cells
     for row, (off, line) in enumerate(content):
-        pos = 0
-        for col, part in enumerate(line.split("\t")):
+        for col, (pos, part) in enumerate(_cells_of(line)):
             cells.append(RawCell(row, col, part, offsets=list(range(off + pos, off + pos + len(part)))))
-            pos += len(part) + 1
     return cells
 
 

@@ -129,4 +129,13 @@ def resolve_department(ctx: ReportContext, file_names: list[str], title_end: int
         return c.name, ctx.span.start + c.start, ctx.span.start + c.end
     if file_names:
         return file_names[0], -1, -1
+    return _title_prefix(ctx)
+
+
+def _title_prefix(ctx: ReportContext) -> tuple[str | None, int, int]:
+    """Last resort: the name a title line starts with (`XX局2023年度…报告`)."""
+    for _, block, text in ctx.paragraphs()[:4]:
+        m = re.match(r"^\s*([\u4e00-\u9fff（）()]{3,30}?(?:%s))\s*(?:20\d{2}|关于|部门|项目|整体)" % vocab("departments")["suffixes"], text)
+        if m:
+            return m.group(1), block.start + m.start(1), block.start + m.end(1)
     return None, -1, -1

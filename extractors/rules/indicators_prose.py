@@ -26,6 +26,8 @@ _LEAD_TRIM = re.compile(r"^(计划(组织|开展|完成)?|是否|力争|确保|�
 _TAIL_TRIM = re.compile(r"(等|共|为|达|的|:|：|\s)+$")
 _QUALIFIER_RE = re.compile(r"^(如|例如|比如|其中)[:：]?")
 _SATISFACTION = "满意"
+_ACTUAL_LEAD = re.compile(r"^\s*(20\d{2}\s*年度?\s*[,，]?\s*)?(我办|我局|我委|我单位|本单位|同时|实际)?\s*")
+_NUMBER_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\s*年)")
 _TIME_UNITS = {"天", "日", "小时", "分钟", "秒", "周", "工作日", "个月"}
 _MONEY_UNITS = {"元", "万元", "亿元", "千元"}
 
@@ -158,16 +160,21 @@ def _attach_actuals(indicators: list[Indicator], following: str) -> None:
     stop = _LEVEL_LIST_RE.search(following)
     following = following[: stop.start()] if stop else following
     following = re.sub(r"^\s*(实际完成情况|实际)[:：]?\s*", "", following)
-    groups = [g.strip() for g in re.split(r"[；;。]", following) if g.strip()]
+    clauses = [_ACTUAL_LEAD.sub("", c).strip() for c in re.split(r"[，,；;。]", following)]
+    clauses = [c for c in clauses if c]
     for ind in indicators:
         key = _bigrams(ind.level3)
-        best = max(groups, key=lambda g: len(key & _bigrams(g)), default=None)
+        wants_number = ind.target_value is not None
+
+        def rank(clause: str) -> tuple[int, int]:
+            return len(key & _bigrams(clause)), int(wants_number and bool(_NUMBER_RE.search(clause)))
+        best = max(clauses, key=rank, default=None)
         if best is None or not key & _bigrams(best):
             continue
         ind.actual = best
-        if ind.target_value is not None:
-            number = re.search(r"\d+(?:\.\d+)?", best)
-            ind.actual_value = to_decimal(number.group(0)) if number else None
+        if wants_number:
+            number = _NUMBER_RE.search(best)
+            ind.actual_value = to_decimal(number.group(1)) if number else None
 
 
 def prose_indicators(ctx: ReportContext) -> list[Indicator]:

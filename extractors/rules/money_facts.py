@@ -49,6 +49,8 @@ def _compiled() -> dict:
         "masks": re.compile(v["masks"]),
         "adjustment": re.compile(v["adjustment_label"]),
         "skip": re.compile(v["skip_label"]),
+        "revenue_side": set(v["revenue_side"]),
+        "bare_spending": re.compile(v["bare_spending"]),
     }
 
 
@@ -138,14 +140,18 @@ def analyse_paragraph(text: str, base: int, headings: list[str]) -> list[MoneyFa
             found = match_item(label)
             item: str | None = None
             item_span = None
-            if found:
+            previous = next((f for f in reversed(sentence_facts) if f.item not in (None, "other")), None)
+            if found and c["bare_spending"].match(label) and previous and previous.item not in c["revenue_side"]:
+                # `实际支出` after a spending item is that item's spending, not the total.
+                item, item_span = previous.item, previous.item_span
+            elif found:
                 item = found[0]
                 label_pos = base + s_start + clause_from + (len(sentence[clause_from:local_start]) - len(sentence[clause_from:local_start].lstrip()))
                 item_span = (label_pos + found[1], label_pos + found[2])
             elif c["adjustment"].search(label):
                 item = "other"
-            elif _is_bare(label) and any(f.item not in (None, "other") for f in sentence_facts):
-                item = next(f.item for f in reversed(sentence_facts) if f.item not in (None, "other"))
+            elif _is_bare(label) and previous:
+                item, item_span = previous.item, previous.item_span
             elif c["generic_total"].search(label):
                 item = "expenditure_total"
             elif label and in_breakdown and not _is_bare(label):

@@ -141,7 +141,8 @@ class _Walker:
         self._finish()
         at = texts.index("项目名称")
         name_cell = next((c for c in cells[at + 1:] if _sq(c) and _sq(c) != "项目名称"), cells[at])
-        name = self.title or join_cjk_wraps(fragments.join_fragments([name_cell.text]))
+        cell_name = join_cjk_wraps(fragments.join_fragments([name_cell.text]))
+        name = self.title if self.title and _similar(self.title, cell_name) else cell_name
         self.project = _Project(name=name, name_cell=name_cell, unit=self.default_unit)
         if "项目编码" in texts:
             start = texts.index("项目编码") + 1
@@ -342,6 +343,15 @@ class _Walker:
             spend_plan=project.spend_plan, evidence=self.ctx.evidence(project.name_cell.start, project.name_cell.end),
         ))
         self.project = None
+
+
+def _similar(a: str, b: str) -> bool:
+    """Bigram Dice similarity of at least one half: the same name, one of them garbled."""
+    grams_a = {a[i:i + 2] for i in range(len(a) - 1)}
+    grams_b = {b[i:i + 2] for i in range(len(b) - 1)}
+    if not grams_a or not grams_b:
+        return False
+    return 2 * len(grams_a & grams_b) / (len(grams_a) + len(grams_b)) >= 0.5
 
 
 def _unit_for(ctx: ReportContext, table_start: int, cells: list[Cell]) -> str:
