@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 from extractors.readers import ReadError, read_document
 from schemas.records import extraction_to_json
 
-DEFAULT_DATA = Path("data/parquet")
+# Modules that add their own subcommands: each has `register(subparsers)`.
+COMMAND_MODULES = ("pipeline.ingest",)
 
 
 def cmd_text(args: argparse.Namespace) -> int:
@@ -34,13 +36,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from pipeline.ingest import ingest
-
-    run = ingest(Path(args.dir), Path(args.out), workers=args.workers, force=args.force, quiet=args.quiet)
-    return 0 if run.ok else 1
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
     from pipeline.evaluate_run import run_eval
 
@@ -60,14 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full JSON (CONTRACT.md) instead of a summary")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("ingest", help="extract every file under DIR into Parquet tables")
-    p.add_argument("dir")
-    p.add_argument("--out", default=str(DEFAULT_DATA), help="dataset folder (default: data/parquet)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: number of cores)")
-    p.add_argument("--force", action="store_true", help="re-extract files even when unchanged")
-    p.add_argument("--quiet", action="store_true", help="no progress output, only the final summary")
-    p.set_defaults(func=cmd_ingest)
-
     p = sub.add_parser("eval", help="score extraction against gold files (precision/recall/F1)")
     p.add_argument("inputs", nargs="*", default=["data/raw"], help="input files or folders (default: data/raw)")
     p.add_argument("--gold", required=True, help="folder of gold JSON files named like the inputs")
@@ -75,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", type=int, default=20, help="how many misses to list (default 20)")
     p.add_argument("--floors", default=None, help="JSON file of minimum scores; exit 1 when any is not met")
     p.set_defaults(func=cmd_eval)
+
+    for module in COMMAND_MODULES:
+        try:
+            importlib.import_module(module).register(sub)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # a missing dependency inside the module is a real error
+                raise
     return parser
 
 

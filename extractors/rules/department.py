@@ -89,6 +89,13 @@ def best_candidate(text: str, title_end: int) -> tuple[Candidate, int] | None:
         first.setdefault(c.name, c)
     if not scores:
         return None
+    # A name that another candidate ends with is the same body, named more briefly
+    # (望城区农业农村局 / 湖南省长沙市望城区农业农村局): the full name takes its score.
+    for short in list(scores):
+        longer = [n for n in scores if n != short and n.endswith(short)]
+        if longer:
+            full = max(longer, key=len)
+            scores[full] += scores.pop(short)
     name = max(scores, key=lambda n: (scores[n], -first[n].start))
     return first[name], scores[name]
 

@@ -13,12 +13,14 @@ _RATE_RE = re.compile(
     r"(?:预算执行率|资金执行率|执行率|支出率|资金支出率|预算完成率|支出进度)\s*(?:为|达到?|是|:|：)?\s*(\d+(?:\.\d+)?)\s*%"
     r"|完成(?:年初|全年|调整)?预算(?:\s*\d+(?:\.\d+)?\s*(?:万元|元|亿元))?\s*的\s*(\d+(?:\.\d+)?)\s*%"
 )
-_SUB_ITEMS = ("three_public", "three_public.outbound", "three_public.vehicle", "three_public.reception")
-_TRIM_TAIL = re.compile(r"(财政拨款|支出|决算|预算|为|数)+$")
+# Rates about a part of the spending are scoped by the part's printed name.
+_SUB_ITEMS = ("three_public", "three_public.outbound", "three_public.vehicle", "three_public.reception",
+              "basic", "project", "personnel", "public_funds")
+_TRIM_TAIL = re.compile(r"(?<!基本|项目|人员|公用)(财政拨款|支出|决算|预算|为|数)+$")
 
 
 def _scope_phrase(ctx: ReportContext, fact: MoneyFact) -> str | None:
-    """The printed name of a sub-item (“三公”经费, 公务接待费) for a rate about it."""
+    """The printed name of a part (“三公”经费, 公务接待费, 基本支出) for a rate about it."""
     if fact.item not in _SUB_ITEMS or not fact.item_span:
         return None
     return _TRIM_TAIL.sub("", ctx.doc.text[fact.item_span[0]:fact.item_span[1]]) or None

@@ -24,14 +24,18 @@ from schemas.vocab import vocab
 _UNIT_RE = re.compile(r"单位\s*[:：]?\s*(亿元|万元|千元|元)|[(（]\s*(亿元|万元|千元|元)\s*[)）]")
 _TITLE_RE = re.compile(r"^\s*\d{0,2}\s*[.、．]?\s*(.+?)(?:项目)?(?:支出)?绩效(?:目标|自评)表")
 _TEMPLATE_RE = re.compile(r"^指标\s*\d+\s*[:：]?$")
-_MONEY_ROWS = [
-    ("expenditure_total", re.compile(r"^(年度资金总额|资金总额|合计)$")),
-    ("fiscal_funds", re.compile(r"^(其中[:：]?)?(当年)?财政(拨款|资金)$")),
-    ("prior_year_carryover", re.compile(r"^上年结转(结余)?(资金)?$")),
-    ("other_funds", re.compile(r"^其他资金$")),
-]
-_MONEY_COLUMNS = [("initial", re.compile(r"^年初预算数?$")), ("adjusted", re.compile(r"^全年预算数?$")),
-                  ("actual", re.compile(r"^全年执行数?$"))]
+
+
+def _labels() -> dict:
+    return vocab("tables")
+
+
+def _money_rows() -> list[tuple[str, re.Pattern[str]]]:
+    return [(r["item"], re.compile(r["pattern"])) for r in _labels()["money_rows"]]
+
+
+def _money_columns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(c["stage"], re.compile(c["pattern"])) for c in _labels()["money_columns"]]
 
 
 @dataclass
@@ -49,6 +53,7 @@ class _Project:
 
     name: str
     name_cell: Cell
+    is_department: bool = False
     code: str | None = None
     unit: str = "万元"
     budget: Decimal | None = None
@@ -93,6 +98,7 @@ class _Walker:
         self.project: _Project | None = None
         self.codes: list[str] = []
         self.pending_months = False
+        self.pending_grade: str | None = None
 
     # -- rows -------------------------------------------------------------
     def row(self, cells: list[Cell]) -> None:
@@ -100,8 +106,14 @@ class _Walker:
         nonempty = [t for t in texts if t]
         if not nonempty:
             return
-        if "项目名称" in texts:
+        labels = _labels()
+        if labels["project_name"] in texts:
             self._start_project(cells, texts)
+            return
+        if self.project is None and any(re.fullmatch(labels["department_name"], t) for t in texts):
+            self._finish()
+            self.project = _Project(name="department", name_cell=cells[0], is_department=True,
+                                    unit=self.default_unit)
             return
         project = self.project
         if project is None:
@@ -109,8 +121,11 @@ class _Walker:
         if "一级指标" in texts and "三级指标" in texts or "三级指标" in texts and "二级指标" in texts:
             project.indicator_header = self._header(cells)
             return
+        if re.fullmatch(labels["grade_label"], nonempty[0]):
+            self._grade(texts)
+            return
         if project.indicator_header:
-            if nonempty[0] == "总分":
+            if re.fullmatch(_labels()["total_label"], nonempty[0]):
                 self._total(cells, texts)
             else:
                 self._indicator(cells, texts)
@@ -126,11 +141,11 @@ class _Walker:
             idx = next(i for i, t in enumerate(texts) if t)
             project.purpose = fragments.join_fragments([c.text for c in cells[idx + 1:]]) or None
             return
-        if any(p.match(t) for t in texts for _, p in _MONEY_COLUMNS):
-            project.money_columns = {i: stage for i, t in enumerate(texts) for stage, p in _MONEY_COLUMNS
+        if sum(bool(p.match(t)) for t in texts for _, p in _money_columns()) >= 2:
+            project.money_columns = {i: stage for i, t in enumerate(texts) for stage, p in _money_columns()
                                      if p.match(t)}
             for i, t in enumerate(texts):
-                if t in ("执行率", "分值", "得分"):
+                if t in labels["money_extra_columns"]:
                     project.money_columns[i] = t
             return
         if project.money_columns and self._money_row(cells, texts):
@@ -139,13 +154,14 @@ class _Walker:
 
     def _start_project(self, cells: list[Cell], texts: list[str]) -> None:
         self._finish()
-        at = texts.index("项目名称")
+        at = texts.index(_labels()["project_name"])
         name_cell = next((c for c in cells[at + 1:] if _sq(c) and _sq(c) != "项目名称"), cells[at])
         cell_name = join_cjk_wraps(fragments.join_fragments([name_cell.text]))
         name = self.title if self.title and _similar(self.title, cell_name) else cell_name
         self.project = _Project(name=name, name_cell=name_cell, unit=self.default_unit)
-        if "项目编码" in texts:
-            start = texts.index("项目编码") + 1
+        code_label = next((t for t in texts if re.fullmatch(_labels()["project_code"], t)), None)
+        if code_label:
+            start = texts.index(code_label) + 1
             parts = [c.text for c in cells[start:at] if c.text.strip()]
             self.project.code = " ".join(parts) or None
 
@@ -170,14 +186,11 @@ class _Walker:
 
     def _money_row(self, cells: list[Cell], texts: list[str]) -> bool:
         project = self.project
-        for item, pattern in _MONEY_ROWS:
+        for item, pattern in _money_rows():
             label_at = next((i for i, t in enumerate(texts) if pattern.match(t)), None)
             if label_at is None:
                 continue
-            values: dict[str, Cell] = {}
-            for col, stage in project.money_columns.items():
-                if col < len(cells) and col > label_at and to_decimal(_sq(cells[col]).rstrip("%")) is not None:
-                    values[stage] = cells[col]
+            values = self._money_values(cells, label_at)
             for stage in ("initial", "adjusted", "actual"):
                 if stage in values:
                     self._figure(item, stage, values[stage])
@@ -199,19 +212,42 @@ class _Walker:
             return True
         return False
 
+    def _money_values(self, cells: list[Cell], label_at: int) -> dict[str, Cell]:
+        """Cells of a money row by column: aligned by grid position when the row keeps
+        the header's columns, else the numbers after the label in header order."""
+        columns = self.project.money_columns
+
+        def numeric(cell: Cell) -> bool:
+            return to_decimal(_sq(cell).rstrip("%")) is not None
+        aligned = {stage: cells[col] for col, stage in columns.items()
+                   if label_at < col < len(cells) and numeric(cells[col])}
+        if sum(stage in aligned for stage in ("initial", "adjusted", "actual")) >= 2 or not columns:
+            return aligned
+        numbers = [c for c in cells[label_at + 1:] if numeric(c)]
+        return {stage: cell for stage, cell in zip([columns[k] for k in sorted(columns)], numbers)}
+
+    def _grade(self, texts: list[str]) -> None:
+        grades = sorted(vocab("scores")["grades"], key=len, reverse=True)
+        found = next((t for t in texts[1:] for g in grades if t == g), None)
+        if found and self.result.scores:
+            self.result.scores[-1].grade = found
+        elif found:
+            self.pending_grade = found
+
     def _budget_cells(self, cells: list[Cell], texts: list[str]) -> None:
         """预算数 / 其中:财政资金 / 其他资金 label cells followed by their amounts."""
         project = self.project
+        labels = _labels()["budget_labels"]
         for i, text in enumerate(texts):
             value_cell = next((c for c in cells[i + 1:i + 2]), None)
             value = to_decimal(_sq(value_cell)) if value_cell is not None else None
-            if re.fullmatch(r"(项目)?预算数|预算金额|项目金额", text):
+            if re.fullmatch(labels["expenditure_total"], text):
                 if value is not None:
                     project.budget = self._figure("expenditure_total", "initial", value_cell)
-            elif re.fullmatch(r"(其中[:：]?)?财政(资金|拨款)", text):
+            elif re.fullmatch(labels["fiscal_funds"], text):
                 if value is not None:
                     project.fiscal = self._figure("fiscal_funds", "initial", value_cell)
-            elif text == "其他资金":
+            elif re.fullmatch(labels["other_funds"], text):
                 project.other_seen = True
                 if value is not None:
                     project.other = self._figure("other_funds", "initial", value_cell)
@@ -310,9 +346,11 @@ class _Walker:
         columns = dict(project.indicator_header)
         weight = next((c for i, c in numbers if columns.get(i) == "weight"), None)
         score = next((c for i, c in numbers if columns.get(i) == "score"), None) or numbers[-1][1]
+        if weight is None and len(numbers) >= 2 and "weight" in columns.values():
+            weight = numbers[-2][1]
         self.result.scores.append(Score(
             scope=project.name, total_score=to_decimal(_sq(score)),
-            max_score=to_decimal(_sq(weight)) if weight is not None else None, grade=None,
+            max_score=to_decimal(_sq(weight)) if weight is not None else None, grade=self.pending_grade,
             evidence=self.ctx.evidence(cells[0].start, score.end),
         ))
 
@@ -335,14 +373,14 @@ class _Walker:
 
     def _finish(self) -> None:
         project = self.project
-        if project is None:
+        self.project = None
+        if project is None or project.is_department:
             return
         self.result.projects.append(Project(
             code=project.code, name=project.name, budget_yuan=project.budget, fiscal_funds_yuan=project.fiscal,
             other_funds_yuan=project.other if project.other_seen else None, purpose=project.purpose,
             spend_plan=project.spend_plan, evidence=self.ctx.evidence(project.name_cell.start, project.name_cell.end),
         ))
-        self.project = None
 
 
 def _similar(a: str, b: str) -> bool:
