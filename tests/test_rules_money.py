@@ -69,3 +69,13 @@ def test_amounts_of_named_project_funds_are_not_department_totals():
 def test_targets(text, op, value, unit):
     target = parse_target(text)
     assert (target.op, target.value, target.unit) == (op, Decimal(value) if value else None, unit)
+
+
+@pytest.mark.parametrize("label, cleaned", [
+    ("其中包括专项业务经费", "专项业务经费"), ("（人员经费", "人员经费"), ("年中调增预算金额", "年中调增预算金额"),
+    ("固定资产累计折旧", "固定资产累计折旧"), ("其中：政府性基金预算拨款", "政府性基金预算拨款"),
+])
+def test_other_labels_lose_sentence_words_only(label, cleaned):
+    from extractors.rules.labels import clean_label
+
+    assert clean_label(label) == cleaned

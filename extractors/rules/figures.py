@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from extractors.context import ReportContext
+from extractors.rules.labels import clean_label
 from extractors.rules.money_facts import MoneyFact, analyse_paragraph
 from schemas.records import Figure
 
@@ -25,7 +26,7 @@ def prose_figures(ctx: ReportContext, scope: str, facts: list[tuple[int, MoneyFa
         item = fact.item
         if scope != "department":
             item = PROJECT_TOTAL_ITEMS.get(item, item)
-        label = fact.label if item == "other" else None
+        label = clean_label(fact.label) if item == "other" else None
         figures.append(Figure(
             scope=scope, stage=fact.stage, item=item, value=fact.money.value, unit=fact.money.unit,
             amount_yuan=fact.money.yuan, evidence=ctx.evidence(fact.label_start, fact.money.end), label=label,
