@@ -37,3 +37,9 @@ def test_rates_of_spending_parts_keep_their_names():
     assert rates == {"基本支出": Decimal("97.21"), "项目支出": Decimal("95"), "department": Decimal("95.6")}
     vehicle = [f for f in report.figures if f.item == "three_public.vehicle"]
     assert [(f.stage, f.value) for f in vehicle] == [("initial", "15"), ("actual", "12.3")]
+
+
+def test_target_sign_value_and_unit_in_separate_columns():
+    indicator = extract_file(DATA / "sign-unit-columns.txt").reports[0].indicators[0]
+    assert (indicator.target, indicator.target_op, indicator.target_value, indicator.target_unit, indicator.weight) == (
+        "≥300人次", ">=", Decimal("300"), "人次", Decimal("20"))

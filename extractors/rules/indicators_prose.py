@@ -20,7 +20,7 @@ from schemas.vocab import vocab
 
 _LISTED_RE = re.compile(r"^\s*(?:具体)?绩效指标\s*[:：]")
 _LEVEL_WORDS = "服务对象满意度|可持续影响|经济效益|社会效益|生态效益|满意度|数量|质量|时效|成本|效益"
-_LEVEL_LIST_RE = re.compile(rf"({_LEVEL_WORDS})指标\s*(?:设置为|设定为|包括|主要是|主要为|为)[:：]?")
+_LEVEL_LIST_RE = re.compile(rf"({_LEVEL_WORDS})指标\s*(?:设置为|设定为|包括|主要是|主要为|为|[:：])[:：]?")
 _SELF_START = re.compile(r"^(我办|我局|我委|我厅|我单位|本单位|本部门|我部门|实际|经过|经|同时|通过|围绕|在)")
 _LEAD_TRIM = re.compile(r"^(计划(组织|开展|完成)?|是否|力争|确保|全年|年度)")
 _TAIL_TRIM = re.compile(r"(等|共|为|达|的|:|：|\s)+$")

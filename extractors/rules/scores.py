@@ -10,7 +10,7 @@ from schemas.records import Score
 from schemas.vocab import vocab
 
 _SCORE_RE = re.compile(
-    r"(?:总得分|自评得分|评价得分|综合得分|自评总分|评分|得分|总分)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分(?!为)"
+    r"(?:总得分|自评得分|评价得分|综合得分|自评总分|评分|得分|总分)\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*(?:分(?!为)|(?=[，。；,;]))"
 )
 _MAX_RE = re.compile(r"满分\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*分")
 
@@ -18,7 +18,7 @@ _MAX_RE = re.compile(r"满分\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*分")
 def _grade_re() -> re.Pattern[str]:
     grades = sorted(vocab("scores")["grades"], key=len, reverse=True)
     alt = "|".join(r"\s?".join(g) for g in grades)
-    return re.compile(rf"(?:等级|评级|档次|级别|评定为)\s*(?:为|是|:|：)?\s*[“\"「]?\s*({alt})")
+    return re.compile(rf"(?:等级|等次|评级|档次|级别|评定为|评价结果|自评结果|结果)\s*(?:为|是|:|：)?\s*[“\"「]?\s*({alt})")
 
 
 def prose_scores(ctx: ReportContext, scope: str) -> list[Score]:

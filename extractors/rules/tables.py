@@ -168,7 +168,7 @@ class _Walker:
     def _header(self, cells: list[Cell]) -> list[tuple[int, str]]:
         names = vocab("indicators")["headers"]
         header: list[tuple[int, str]] = []
-        texts = [_sq(c) for c in cells]
+        texts = [re.sub(r"[（(][^)）]*[)）]$", "", _sq(c)) for c in cells]
         i = 0
         while i < len(texts):
             text = texts[i]
@@ -235,22 +235,28 @@ class _Walker:
             self.pending_grade = found
 
     def _budget_cells(self, cells: list[Cell], texts: list[str]) -> None:
-        """预算数 / 其中:财政资金 / 其他资金 label cells followed by their amounts."""
-        project = self.project
+        """A 绩效目标表 states one amount after each label (预算数, 其中:财政资金,
+        年度资金总额：…), with no stage columns: the budget as set, `initial`."""
         labels = _labels()["budget_labels"]
+        project = self.project
         for i, text in enumerate(texts):
-            value_cell = next((c for c in cells[i + 1:i + 2]), None)
-            value = to_decimal(_sq(value_cell)) if value_cell is not None else None
-            if re.fullmatch(labels["expenditure_total"], text):
-                if value is not None:
-                    project.budget = self._figure("expenditure_total", "initial", value_cell)
-            elif re.fullmatch(labels["fiscal_funds"], text):
-                if value is not None:
-                    project.fiscal = self._figure("fiscal_funds", "initial", value_cell)
-            elif re.fullmatch(labels["other_funds"], text):
+            label = text.rstrip(":：")
+            item = next((k for k, p in labels.items() if re.fullmatch(p, label)), None)
+            item = item or next((k for k, p in _money_rows() if p.match(label)), None)
+            if item is None:
+                continue
+            value_cell = next((c for c in cells[i + 1:] if _sq(c)), None)
+            if item == "other_funds":
                 project.other_seen = True
-                if value is not None:
-                    project.other = self._figure("other_funds", "initial", value_cell)
+            if value_cell is None or to_decimal(_sq(value_cell)) is None:
+                continue
+            amount = self._figure(item, "initial", value_cell)
+            if item == "expenditure_total":
+                project.budget = amount
+            elif item == "fiscal_funds":
+                project.fiscal = amount
+            elif item == "other_funds":
+                project.other = amount
 
     def _plan_months(self, texts: list[str]) -> None:
         cells = fragments.merge_doubled([t for t in texts[1:] if t])
@@ -310,8 +316,8 @@ class _Walker:
                           description: str | None) -> None:
         columns = [key for _, key in project.indicator_header]
         after = columns[columns.index("level3") + 1:] if "level3" in columns else columns
-        fields: dict[str, str | None] = {k: None for k in ("description", "target", "actual", "weight", "score",
-                                                          "basis", "deviation_note")}
+        fields: dict[str, str | None] = dict.fromkeys(after + ["description", "target", "actual", "weight",
+                                                               "score", "basis", "deviation_note"])
         texts = [c.text for c in values]
         if "basis" in after:
             if texts and len(texts) >= 2:
@@ -325,6 +331,10 @@ class _Walker:
         else:
             for key, text in zip([k for k in after if k != "description"] if description else after, texts):
                 fields[key] = join_cjk_wraps(text)
+        if fields.get("target_sign") or fields.get("target_unit_column"):
+            # Sign, value and unit in separate columns (指标性质 / 指标值 / 度量单位).
+            sign = (fields.get("target_sign") or "").replace("定性", "")
+            fields["target"] = f"{sign}{fields['target'] or ''}{fields.get('target_unit_column') or ''}" or None
         target = parse_target(fields["target"])
         actual = parse_target(fields["actual"])
         evidence_end = values[-1].end if values else level3_cell.end
