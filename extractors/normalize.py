@@ -26,48 +26,40 @@ _OCR_ONE_RE = re.compile(r"(?<![A-Za-z])[LlI](?=\d\s*月)")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
 
 
-class MappedText:
-    """A string under construction with, for each character, its input index."""
-
-    def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.offsets: list[int] = []
-
-    def add(self, text: str, source: int) -> None:
-        for ch in text:
-            self.chars.append(ch)
-            self.offsets.append(source)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chars)
+def _fold_table() -> dict[int, str]:
+    """One-to-one folds, so offsets stay aligned: full-width ASCII, the ideographic
+    space, and CJK/Kangxi radicals that some PDF exports use as glyphs (⼀ for 一)."""
+    table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F) if chr(code) not in _KEEP_FULLWIDTH}
+    table[0x3000] = " "
+    for code in range(0x2E80, 0x2FE0):
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if len(folded) == 1:
+            table[code] = folded
+    return table
 
 
-def _fold_char(ch: str) -> str:
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E and ch not in _KEEP_FULLWIDTH:
-        return chr(code - 0xFEE0)
-    if ch == "\u3000":
-        return " "
-    if 0x2E80 <= code <= 0x2FDF:  # CJK radicals / Kangxi radicals used as glyphs
-        return unicodedata.normalize("NFKC", ch)
-    return ch
+_FOLD_TABLE = _fold_table()
 
 
 def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl) -> tuple[str, list[int]]:
     """Replace pattern matches, mapping replacement characters to the match start."""
-    out = MappedText()
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return text, offsets
+    parts: list[str] = []
+    mapped: list[int] = []
     pos = 0
-    for m in pattern.finditer(text):
-        for i in range(pos, m.start()):
-            out.add(text[i], offsets[i])
+    for m in matches:
+        parts.append(text[pos:m.start()])
+        mapped.extend(offsets[pos:m.start()])
         replacement = repl(m) if callable(repl) else repl
         anchor = offsets[m.start()] if m.start() < len(offsets) else -1
-        out.add(replacement, anchor)
+        parts.append(replacement)
+        mapped.extend([anchor] * len(replacement))
         pos = m.end()
-    for i in range(pos, len(text)):
-        out.add(text[i], offsets[i])
-    return out.text, out.offsets
+    parts.append(text[pos:])
+    mapped.extend(offsets[pos:])
+    return "".join(parts), mapped
 
 
 def _latex_math(m: re.Match[str]) -> str:
@@ -79,7 +71,7 @@ def _latex_math(m: re.Match[str]) -> str:
 def normalize_inline(raw: str, offsets: list[int] | None = None) -> tuple[str, list[int]]:
     """Normalise one paragraph or cell; returns the text and its input offsets."""
     offsets = list(range(len(raw))) if offsets is None else offsets
-    text = "".join(_fold_char(ch) for ch in raw)
+    text = raw.translate(_FOLD_TABLE)
     text, offsets = _apply(text, offsets, _BOOKMARK_RE, "")
     text, offsets = _apply(text, offsets, re.compile(r"\$([^$\n]{1,40})\$"), _latex_math)
     text, offsets = _apply(text, offsets, _LATEX_RE, lambda m: _LATEX_COMMANDS[m.group(0).rstrip()])

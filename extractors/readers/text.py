@@ -24,6 +24,7 @@ _HEADING_START = re.compile(
 _SENTENCE_END = "。！？；：:;!?”」』)）"
 _PROSE_PUNCT = re.compile(r"[，。、；,]")
 _WRAP_MIN_CHARS = 20
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def decode(data: bytes) -> str:
@@ -43,7 +44,7 @@ def decode(data: bytes) -> str:
             if best is None:
                 raise ReadError("not text: no character encoding fits the bytes") from None
             text = str(best)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROL_RE.findall(text))
     if text and controls / len(text) > 0.01:
         raise ReadError("not text: the file holds binary data")
     return text

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import ahocorasick
 
 from schemas.records import Region
 
@@ -61,14 +62,29 @@ def _by_code() -> dict[str, Division]:
 
 
 @lru_cache(maxsize=1)
-def name_pattern() -> re.Pattern[str]:
-    names = sorted(divisions(), key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names if len(n) >= 2))
+def _automaton() -> ahocorasick.Automaton:
+    """All division names in one Aho-Corasick automaton: one pass over a text finds
+    every name (a regex alternation of 3,500 names is some 50 times slower)."""
+    automaton = ahocorasick.Automaton()
+    for name in divisions():
+        # Two-character district names (城区, 郊区, 矿区) are everyday words in reports.
+        if len(name) >= 3 or len(name) == 2 and not name.endswith("区"):
+            automaton.add_word(name, name)
+    automaton.make_automaton()
+    return automaton
 
 
 def find_divisions(text: str) -> list[tuple[int, int, list[Division]]]:
-    """Every division name in `text`: (start, end, candidates)."""
-    return [(m.start(), m.end(), divisions()[m.group(0)]) for m in name_pattern().finditer(text)]
+    """Division names in `text`, leftmost-longest and not overlapping: (start, end, candidates)."""
+    hits = sorted(((end + 1 - len(name), end + 1, name) for end, name in _automaton().iter(text)),
+                  key=lambda h: (h[0], -h[1]))
+    out: list[tuple[int, int, list[Division]]] = []
+    last_end = -1
+    for start, end, name in hits:
+        if start >= last_end:
+            out.append((start, end, divisions()[name]))
+            last_end = end
+    return out
 
 
 def _region_of(division: Division) -> Region:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 from extractors.normalize import join_cjk_wraps, squash_spaces
@@ -27,6 +28,7 @@ class Target:
     end: int = -1
 
 
+@lru_cache(maxsize=1)
 def _op_patterns() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     v = vocab("indicators")
     prefixes = [(o["op"], o["prefix"]) for o in v["ops"]]
@@ -34,13 +36,14 @@ def _op_patterns() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return prefixes, suffixes
 
 
+@lru_cache(maxsize=1)
 def _unit_re() -> str:
     units = sorted(vocab("indicators")["units"], key=len, reverse=True)
     return "|".join(r"\s*".join(re.escape(ch) for ch in u) for u in units)
 
 
-def find_target(text: str, require_op: bool = False) -> Target | None:
-    """The first comparator expression in `text` (a clause), or None."""
+@lru_cache(maxsize=1)
+def _target_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     prefixes, suffixes = _op_patterns()
     prefix_alt = "|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(prefixes))
     suffix_alt = "|".join(f"(?P<s{i}>{s})" for i, (_, s) in enumerate(suffixes))
@@ -49,6 +52,13 @@ def find_target(text: str, require_op: bool = False) -> Target | None:
         rf"(?:\s*(?:{suffix_alt}))?"
     )
     deadline = re.compile(rf"^\s*(?:{vocab('indicators')['deadline_units']})")
+    return pattern, deadline
+
+
+def find_target(text: str, require_op: bool = False) -> Target | None:
+    """The first comparator expression in `text` (a clause), or None."""
+    prefixes, suffixes = _op_patterns()
+    pattern, deadline = _target_patterns()
     best: Target | None = None
     for m in pattern.finditer(text):
         after = text[m.end("num"):]
