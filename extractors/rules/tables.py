@@ -24,6 +24,7 @@ from schemas.vocab import vocab
 _UNIT_RE = re.compile(r"单位\s*[:：]?\s*(亿元|万元|千元|元)|[(（]\s*(亿元|万元|千元|元)\s*[)）]")
 _TITLE_RE = re.compile(r"^\s*\d{0,2}\s*[.、．]?\s*(.+?)(?:项目)?(?:支出)?绩效(?:目标|自评)表")
 _TEMPLATE_RE = re.compile(r"^指标\s*\d+\s*[:：]?$")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _labels() -> dict:
@@ -299,18 +300,15 @@ class _Walker:
                     project.level1, project.level2 = vocab("indicators")["level2"][marker], marker
                     level3_from, description_from = fragments.split_interleaved(cells[i].text, marker)
                     level_at = i
-        rest = [c for c in cells[level_at + 1:] if _sq(c)] if level3_from is None else [c for c in cells[level_at + 1:] if _sq(c)]
-        if level3_from is None:
-            rest = [c for c in rest if re.search(r"[\u4e00-\u9fff]", c.text)] [:1] + rest[1:] if rest else rest
-            while rest and not re.search(r"[\u4e00-\u9fff]", rest[0].text):
-                rest = rest[1:]
-            if not rest or _TEMPLATE_RE.match(_sq(rest[0])):
-                return
-            level3_cell, values = rest[0], rest[1:]
-            level3 = squash_spaces(level3_cell.text)
-        else:
-            level3_cell, values, level3 = cells[level_at], rest, level3_from
-        self._indicator_record(project, level3, level3_cell, values, description_from)
+        rest = [c for c in cells[level_at + 1:] if _sq(c)]
+        if level3_from is not None:
+            self._indicator_record(project, level3_from, cells[level_at], rest, description_from)
+            return
+        while rest and not _CJK_RE.search(rest[0].text):  # junk a converter left before the name
+            rest = rest[1:]
+        if not rest or _TEMPLATE_RE.match(_sq(rest[0])):
+            return
+        self._indicator_record(project, squash_spaces(rest[0].text), rest[0], rest[1:], None)
 
     def _indicator_record(self, project: _Project, level3: str, level3_cell: Cell, values: list[Cell],
                           description: str | None) -> None:
