@@ -22,7 +22,9 @@ _LATEX_RE = re.compile(r"\\(?:geq|ge|leq|le|times|sim|approx|neq|lt|gt)(?![A-Za-
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
 _EMPHASIS_RE = re.compile(r"\*\*|__")
 # OCR slip: a Latin L/l/I read for the digit 1 in front of a digit and a month (L2 月底).
-_OCR_ONE_RE = re.compile(r"(?<![A-Za-z])[LlI](?=\d\s*月)")
+_OCR_ONE_RE = re.compile(r"(?<![A-Za-z])[LlI](?=\d\s*月)|(?<=\d)[lI](?=\d)")
+# OCR slip: the letter O read for a zero between digits (2O23, 1O0%).
+_OCR_ZERO_RE = re.compile(r"(?<=\d)[Oo](?=\d)")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
 
 
@@ -77,6 +79,7 @@ def normalize_inline(raw: str, offsets: list[int] | None = None) -> tuple[str, l
     text, offsets = _apply(text, offsets, _LATEX_RE, lambda m: _LATEX_COMMANDS[m.group(0).rstrip()])
     text, offsets = _apply(text, offsets, _EMPHASIS_RE, "")
     text, offsets = _apply(text, offsets, _OCR_ONE_RE, "1")
+    text, offsets = _apply(text, offsets, _OCR_ZERO_RE, "0")
     text, offsets = _apply(text, offsets, _SPACES_RE, " ")
     # Trim the ends.
     start, end = 0, len(text)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from schemas.document import Block, Document
 
-ATTACHMENT_RE = re.compile(r"^附件\s*(\d{1,2})\s*[:：]?$")
+# `附件4`, `附件 4：`, `附件二`, or a label with its title: `附件2：项目支出绩效自评表`.
+ATTACHMENT_RE = re.compile(r"^附件\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[:：.、]\s*|\s+|$)(.{0,60}(?:报告|表|书|文本|情况)\)?)?$")
 _CN_NUM = "一二三四五六七八九十"
 HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"^第[{_CN_NUM}]+部分")),
@@ -95,6 +96,29 @@ def find_headings(doc: Document, span: ReportSpan) -> list[Heading]:
         if level is not None:
             out.append(Heading(level, i, block.start, block.end, text))
     return out
+
+
+@dataclass
+class Section:
+    """A heading with the sections numbered under it; `end` is where the next
+    heading of the same or a higher level starts."""
+
+    heading: Heading
+    end: int
+    children: list[Section] = field(default_factory=list)
+
+
+def section_tree(span: ReportSpan) -> list[Section]:
+    """The report's headings as a tree, by numbering level."""
+    roots: list[Section] = []
+    stack: list[Section] = []
+    for heading in span.headings:
+        node = Section(heading, span.end)
+        while stack and stack[-1].heading.level >= heading.level:
+            stack.pop().end = heading.start
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+    return roots
 
 
 def heading_chain(span: ReportSpan, block_index: int) -> list[Heading]:

@@ -23,7 +23,10 @@ def title_blocks(ctx: ReportContext) -> list[tuple[int, str]]:
     out = []
     for i, block, text in ctx.paragraphs()[:_TITLE_BLOCKS]:
         t = text.strip()
-        if ATTACHMENT_RE.match(t):
+        label = ATTACHMENT_RE.match(t)
+        if label:
+            if label.group(2):
+                out.append((i, label.group(2).strip()))
             continue
         if heading_level(t) is not None or len(t) > _TITLE_MAX_CHARS:
             break
