@@ -31,7 +31,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         for report in result["reports"]:
             print(f"[{report['report_index']}] {report['attachment'] or '-'} {report['report_type']} "
                   f"{report['department']} FY{report['fiscal_year']} {report['report_date'] or ''}")
-            for name in ("figures", "execution_rates", "scores", "indicators", "projects", "checks"):
+            for name in ("figures", "execution_rates", "scores", "indicators", "projects", "checks", "notes"):
                 print(f"    {name}: {len(report[name])}")
     return 0
 

@@ -8,7 +8,7 @@ from extractors.readers import read_document
 from extractors.rules import department as dept_rules
 from extractors.rules import meta
 from extractors.rules.checks import report_checks
-from extractors.rules.figures import dedupe_figures, paragraph_facts, prose_figures
+from extractors.rules.figures import dedupe_figures, paragraph_facts, prose_figures, unclassified_amounts
 from extractors.rules.indicators_prose import prose_indicators
 from extractors.rules.rates import dedupe_rates, prose_rates
 from extractors.rules.region import resolve_region
@@ -76,6 +76,7 @@ def _report(ctx: ReportContext, tables, file_names: list[str], file_projects: li
         scores=scores,
         indicators=indicators,
         projects=tables.projects,
+        notes=unclassified_amounts(ctx, facts),
     )
     report.checks = report_checks(report, conflicts)
     return report

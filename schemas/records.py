@@ -102,6 +102,15 @@ class Check:
 
 
 @dataclass
+class Note:
+    """Something the rules saw but did not understand, so a reviewer can look at it."""
+
+    kind: str
+    message: str
+    evidence: Evidence
+
+
+@dataclass
 class Report:
     report_index: int
     attachment: str | None
@@ -117,6 +126,7 @@ class Report:
     indicators: list[Indicator] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -173,7 +183,7 @@ def record_to_json(record: Any) -> dict[str, Any]:
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    lists = ("figures", "execution_rates", "scores", "indicators", "projects", "checks")
+    lists = ("figures", "execution_rates", "scores", "indicators", "projects", "checks", "notes")
     out: dict[str, Any] = {
         "report_index": report.report_index,
         "attachment": report.attachment,

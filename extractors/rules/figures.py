@@ -4,7 +4,7 @@ from __future__ import annotations
 from extractors.context import ReportContext
 from extractors.rules.labels import clean_label
 from extractors.rules.money_facts import MoneyFact, analyse_paragraph
-from schemas.records import Figure
+from schemas.records import Figure, Note
 
 PROJECT_TOTAL_ITEMS = {"project": "expenditure_total"}
 
@@ -45,3 +45,12 @@ def dedupe_figures(figures: list[Figure]) -> tuple[list[Figure], list[tuple[Figu
         elif kept[key].amount_yuan != f.amount_yuan:
             conflicts.append((kept[key], f))
     return list(kept.values()), conflicts
+
+
+def unclassified_amounts(ctx: ReportContext, facts: list[tuple[int, MoneyFact]]) -> list[Note]:
+    """Amounts in prose whose label names nothing the vocabulary knows."""
+    return [
+        Note("unclassified_amount", f"amount {fact.money.value}{fact.money.unit} with label “{fact.label}” "
+             "matches no figure item", ctx.evidence(fact.label_start, fact.money.end))
+        for _, fact in facts if fact.item is None and not fact.skip
+    ]
