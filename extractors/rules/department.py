@@ -16,7 +16,8 @@ from extractors.context import ReportContext
 from extractors.rules.region import find_divisions
 from schemas.vocab import vocab
 
-_STOP = re.compile(r"[，。、；：:,;（）()《》“”\"'\s\d]|部门|为|是|于|在|的|对|共|现有|由|关于|根据|系|下属|所属|主要|负责|开展|认真|坚持")
+_STOP = re.compile(r"[，。、；：:,;（）()《》“”\"'\s\d]|部门|为|是|于|在|的|对|共|现有|由|关于|根据|系|下属|所属|主要|负责|开展|认真|坚持"
+                   r"|(?<=[局厅委办室])(?:局长|厅长|主任|书记|副|处长|科长|长)")
 _MAX_TAIL = 18
 _FIELD_LABEL = re.compile(r"(主管部门|单位名称|部门名称|预算单位|部门\(单位\)名称|填报单位)[:：\s]*$")
 
