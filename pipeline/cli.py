@@ -11,7 +11,7 @@ from extractors.readers import ReadError, read_document
 from schemas.records import extraction_to_json
 
 # Modules that add their own subcommands: each has `register(subparsers)`.
-COMMAND_MODULES = ("pipeline.ingest",)
+COMMAND_MODULES = ("pipeline.ingest", "pipeline.query", "pipeline.review", "pipeline.charts")
 
 
 def cmd_text(args: argparse.Namespace) -> int:

@@ -78,5 +78,5 @@ def _report(ctx: ReportContext, tables, file_names: list[str], file_projects: li
         projects=tables.projects,
         notes=unclassified_amounts(ctx, facts),
     )
-    report.checks = report_checks(report, conflicts)
+    report.checks = report_checks(report, conflicts, ctx)
     return report

@@ -26,9 +26,10 @@ _LEAD_TRIM = re.compile(r"^(计划(组织|开展|完成)?|是否|力争|确保|�
 _TAIL_TRIM = re.compile(r"(等|共|为|达|的|:|：|\s)+$")
 _QUALIFIER_RE = re.compile(r"^(如|例如|比如|其中)[:：]?")
 _SATISFACTION = "满意"
+_COMPARATOR_RE = re.compile(r"[≥≤]|不少于|不低于|不超过")
 _ACTUAL_LEAD = re.compile(r"^\s*(20\d{2}\s*年度?\s*[,，]?\s*)?(我办|我局|我委|我单位|本单位|同时|实际)?\s*")
-_NUMBER_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\s*年)")
-_TIME_UNITS = {"天", "日", "小时", "分钟", "秒", "周", "工作日", "个月"}
+
+_TIME_UNITS = {"天", "日", "小时", "分钟", "秒", "周", "工作日", "个月", "年"}
 _MONEY_UNITS = {"元", "万元", "亿元", "千元"}
 
 
@@ -156,25 +157,38 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _attach_actuals(indicators: list[Indicator], following: str) -> None:
-    """Pair each indicator with the clause of the actuals that shares most with it."""
+    """Pair indicators with the clauses of the actuals that follow them. A quantified
+    indicator takes the next clause, in order, with a number in its unit's kind (the
+    actuals follow the targets' order); a qualitative one the clause sharing most words."""
     stop = _LEVEL_LIST_RE.search(following)
     following = following[: stop.start()] if stop else following
     following = re.sub(r"^\s*(实际完成情况|实际)[:：]?\s*", "", following)
     clauses = [_ACTUAL_LEAD.sub("", c).strip() for c in re.split(r"[，,；;。]", following)]
-    clauses = [c for c in clauses if c]
+    clauses = [c for c in clauses if c and not _COMPARATOR_RE.search(c)]
+    cursor = 0
     for ind in indicators:
         key = _bigrams(ind.level3)
-        wants_number = ind.target_value is not None
+        measured = _measured_re(ind.target_unit)
+        if measured is not None:
+            at = next((i for i in range(cursor, len(clauses)) if measured.search(clauses[i])), None)
+            if at is not None:
+                ind.actual = clauses[at]
+                ind.actual_value = to_decimal(measured.search(clauses[at]).group(1))
+                cursor = at + 1
+                continue
+        best = max(clauses, key=lambda c: len(key & _bigrams(c)), default=None)
+        if best is not None and key & _bigrams(best):
+            ind.actual = best
 
-        def rank(clause: str) -> tuple[int, int]:
-            return len(key & _bigrams(clause)), int(wants_number and bool(_NUMBER_RE.search(clause)))
-        best = max(clauses, key=rank, default=None)
-        if best is None or not key & _bigrams(best):
-            continue
-        ind.actual = best
-        if wants_number:
-            number = _NUMBER_RE.search(best)
-            ind.actual_value = to_decimal(number.group(1)) if number else None
+
+def _measured_re(unit: str | None) -> re.Pattern[str] | None:
+    """A number in the target's unit, or in another unit of its kind (5分钟 for ≤0.5小时)."""
+    if not unit:
+        return None
+    base = unit.split("/")[0]
+    units = _TIME_UNITS if base in _TIME_UNITS else {base}
+    alternatives = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*余?\s*(?:{alternatives})")
 
 
 def prose_indicators(ctx: ReportContext) -> list[Indicator]:

@@ -21,8 +21,11 @@ _SIGNATURE_TAIL = 4
 def title_blocks(ctx: ReportContext) -> list[tuple[int, str]]:
     """(block index, text) of the short unnumbered lines that open the report."""
     out = []
-    for i, block, text in ctx.paragraphs()[:_TITLE_BLOCKS]:
-        t = text.strip()
+    for i in range(ctx.span.first, min(ctx.span.last, ctx.span.first + _TITLE_BLOCKS)):
+        block = ctx.doc.blocks[i]
+        if block.kind != "paragraph":
+            break
+        t = ctx.doc.block_text(block).strip()
         label = ATTACHMENT_RE.match(t)
         if label:
             if label.group(2):
