@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: setup run test eval bench clean
 
 setup: $(STAMP)
+	@bash scripts/system-deps.sh
 
 # Re-install only when the pinned dependency set or the project metadata changes.
 $(STAMP): pyproject.toml requirements.lock
