@@ -60,7 +60,7 @@ def detect_format(path: Path) -> tuple[str, str | None]:
     if by_bytes is None:
         if by_name in ("pdf", "docx", "xlsx", "doc", "xls"):
             raise ReadError(f"not a {by_name.upper()} file: its bytes do not match the extension")
-        return by_name or "txt", None if by_name else f"no known extension; read as text"
+        return by_name or "txt", None if by_name else "no known extension; read as text"
     if by_name and by_name != by_bytes and not (by_name == "md" and by_bytes == "html"):
         return by_bytes, f"extension says {by_name} but content is {by_bytes}; read as {by_bytes}"
     return by_bytes, None
