@@ -23,6 +23,7 @@ class RawCell:
     rowspan: int = 1
     colspan: int = 1
     offsets: list[int] | None = None
+    page: int | None = None  # where the cell's row begins, for a table running over pages
 
 
 class DocumentBuilder:
@@ -43,8 +44,11 @@ class DocumentBuilder:
 
     def start_page(self, number: int) -> None:
         """Mark that the following blocks are on page `number` (1-based)."""
+        self._page_from(number, self.length)
+
+    def _page_from(self, number: int, offset: int) -> None:
         while len(self._page_starts) < number:
-            self._page_starts.append(self.length)
+            self._page_starts.append(offset)
         self._current_page = number
 
     def _emit(self, text: str, offsets: list[int]) -> tuple[int, int]:
@@ -58,13 +62,22 @@ class DocumentBuilder:
             self._chars.append("\n")
             self._offsets.append(-1)
 
-    def paragraph(self, raw: str, offsets: list[int] | None = None, origin: Origin = "text") -> Block | None:
+    def paragraph(self, raw: str, offsets: list[int] | None = None, origin: Origin = "text",
+                  page_breaks: list[tuple[int, int]] | None = None) -> Block | None:
+        """`page_breaks` lists (index into `raw`, page) where a paragraph that a page break
+        split goes on to a later page, so evidence there gets that page; it needs
+        `offsets` None (the normalised text then maps back to indices of `raw`)."""
         text, mapped = normalize_inline(raw, offsets)
         if not text:
             return None
         self._newline()
+        page = self._current_page
         start, end = self._emit(text, mapped)
-        block = Block("paragraph", start, end, page=self._current_page, origin=origin)
+        for raw_index, number in page_breaks or ():
+            at = next((start + i for i, m in enumerate(mapped) if m >= raw_index), None)
+            if at is not None:
+                self._page_from(number, at)
+        block = Block("paragraph", start, end, page=page, origin=origin)
         self._blocks.append(block)
         return block
 
@@ -79,17 +92,21 @@ class DocumentBuilder:
             by_row.setdefault(rc.row, []).append(rc)
         self._newline()
         block_start = self.length
+        page = self._current_page
         cells: list[Cell] = []
         for r in range(n_rows):
             if r > 0:
                 self._emit("\n", [-1])
+            row_page = min((rc.page for rc in by_row.get(r, []) if rc.page is not None), default=None)
+            if row_page is not None and row_page > (self._current_page or 0):
+                self._page_from(row_page, self.length)
             for i, rc in enumerate(sorted(by_row.get(r, []), key=lambda c: c.col)):
                 if i > 0:
                     self._emit("\t", [-1])
                 text, mapped = normalize_inline(rc.text.replace("\t", " "), rc.offsets)
                 start, end = self._emit(text, mapped)
                 cells.append(Cell(rc.row, rc.col, text, start, end, rc.rowspan, rc.colspan))
-        block = Block("table", block_start, self.length, page=self._current_page,
+        block = Block("table", block_start, self.length, page=page,
                       table=Table(cells, n_rows, n_cols), origin=origin)
         self._blocks.append(block)
         return block

@@ -18,7 +18,7 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"^第[{_CN_NUM}]+部分")),
     (1, re.compile(rf"^[{_CN_NUM}]+[、.．]")),
     (2, re.compile(rf"^[（(][{_CN_NUM}]+[）)]")),
-    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d)|\.(?=\d{4}年))")),
+    (3, re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d)|\.(?=\d{4}\s*年))")),
     (4, re.compile(r"^[（(]\d{1,2}[）)]")),
     (5, re.compile(r"^[①-⑳]")),
 ]

@@ -103,9 +103,9 @@ class _PageReader:
             visible = sum(1 for g in glyphs if not g.text.isspace())
             garbage = bad > GARBAGE_SHARE * (visible + bad)
             if garbage or visible < SCAN_MAX_GOOD_GLYPHS and image_share(page) >= SCAN_IMAGE_SHARE:
-                lines = self._ocr(page, content.number)
-                if lines is not None:
-                    content.items, content.origin = list(lines), "ocr"
+                items = self._ocr(page, content.number)
+                if items is not None:
+                    content.items, content.origin = items, "ocr"
                     return content
                 if garbage:
                     return content
@@ -117,7 +117,7 @@ class _PageReader:
         finally:
             page.close()
 
-    def _ocr(self, page: pdfium.PdfPage, number: int) -> list[Line] | None:
+    def _ocr(self, page: pdfium.PdfPage, number: int) -> list[Item] | None:
         if ocr.unavailable_reason() is not None:
             self.pages_without_text.append(number)
             return None
@@ -143,6 +143,13 @@ def _assemble(builder: DocumentBuilder, pages: list[PageContent]) -> None:
     for p in pages:
         p.items = [it for it in p.items if not (isinstance(it, Line) and id(it) in furniture)]
     frames = {p.number: PageFrame.of([it for it in p.items if isinstance(it, Line)]) for p in pages}
+    # How far down the body reaches on pages of each height: where a page break cuts a table.
+    by_height: dict[int, float] = {}
+    for p in pages:
+        if p.items:
+            key = round(p.height)
+            by_height[key] = max(by_height.get(key, 0.0), max(it.bottom for it in p.items))
+    body_bottom = {p.number: by_height.get(round(p.height)) for p in pages}
     units: list[tuple[int, Origin, list[Line] | PdfTable]] = []
     run: list[Line] = []
     run_origin: Origin = "text"
@@ -160,7 +167,7 @@ def _assemble(builder: DocumentBuilder, pages: list[PageContent]) -> None:
         for k, item in enumerate(p.items):
             if isinstance(item, PdfTable):
                 flush()
-                if not (k == 0 and open_table is not None and stitch(open_table, item)):
+                if not (k == 0 and open_table is not None and stitch(open_table, item, body_bottom[p.number - 1])):
                     units.append((p.number, p.origin, item))
                     open_table = item
             else:
@@ -177,7 +184,18 @@ def _assemble(builder: DocumentBuilder, pages: list[PageContent]) -> None:
         if isinstance(payload, PdfTable):
             builder.table(to_raw_cells(payload), origin=origin)
         else:
-            builder.paragraph(join_wrapped([line.text for line in payload]), origin=origin)
+            text, breaks = _paragraph_text(payload)
+            builder.paragraph(text, origin=origin, page_breaks=breaks)
+
+
+def _paragraph_text(lines: list[Line]) -> tuple[str, list[tuple[int, int]]]:
+    """The paragraph's text, and where in it each later page it runs onto begins."""
+    texts = [line.text for line in lines]
+    breaks = []
+    for k in range(1, len(lines)):
+        if lines[k].page != lines[k - 1].page:
+            breaks.append((len(join_wrapped(texts[:k + 1])) - len(texts[k]), lines[k].page))
+    return join_wrapped(texts), breaks
 
 
 def read_pdf(path: Path, doc_id: str, fmt: str) -> Document:

@@ -82,7 +82,12 @@ def page_edges(page: pdfium.PdfPage) -> list[dict]:
 
 def find_table_cells(page: pdfium.PdfPage) -> list[list[Box]]:
     """Cell boxes (x0, top, x1, bottom) of each ruled table, as pdfplumber would find them."""
-    edges = filter_edges(page_edges(page), min_length=EDGE_MIN_LENGTH_PREFILTER)
+    return cells_from_edges(page_edges(page))
+
+
+def cells_from_edges(edges: list[dict]) -> list[list[Box]]:
+    """Cell boxes of each table the rules draw (pdfplumber edges, in points from the top)."""
+    edges = filter_edges(edges, min_length=EDGE_MIN_LENGTH_PREFILTER)
     edges = merge_edges(edges, SNAP_TOLERANCE, SNAP_TOLERANCE, JOIN_TOLERANCE, JOIN_TOLERANCE)
     edges = filter_edges(edges, min_length=EDGE_MIN_LENGTH)
     intersections = edges_to_intersections(edges, INTERSECTION_TOLERANCE, INTERSECTION_TOLERANCE)

@@ -5,7 +5,10 @@ so a merged cell is one cell whatever slots it covers and text wrapped inside a 
 joined without a space (`13010024P00971210` + `054H`). A table cut by a page break
 comes back as two parts; `stitch` joins them: the repeated header rows are dropped, a
 merged label column that carries on (an empty cell under it) extends the label's
-rowspan, and a row cut in half is joined back into one row.
+rowspan, and a row cut in half is joined back into one row. Word and LibreOffice cut a
+row between two wrapped lines of a cell, so a row is also taken as cut when the first
+part fills its page and every piece of text at the top of the next page sits under a
+cell whose last line runs to the cell's edge (its text was still going on).
 """
 from __future__ import annotations
 
@@ -14,11 +17,15 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from extractors.builder import RawCell
-from extractors.readers.pdf_text import Glyph, build_lines
+from extractors.readers.pdf_text import Glyph, Line, build_lines
 
 _SNAP = 3.0            # cell edges closer than this (points) are one grid line
 _MAX_HEADER_ROWS = 4   # a repeated header is at most this many rows deep
 _RUNNING_TEXT_CHARS = 20
+# What moves to the next line whole: a number or Latin word, or a CJK character with the
+# closing punctuation that may not start a line.
+_FIRST_WORD = re.compile(r"[0-9A-Za-z.,%‰+\-/]+|.[，。、；：？！）」』”’%]*")
+_LATIN_WIDTH = 0.6     # average width of a Latin letter or digit, as a share of the font size
 
 
 @dataclass(slots=True)
@@ -30,6 +37,9 @@ class GeoCell:
     row: int
     rowspan: int
     text: str
+    room: float | None = None  # width left free after its last line; None when empty
+    lead: float = 0.0          # width its first word needs (a CJK character, a whole number)
+    page: int = 0              # the page its row begins on
 
 
 @dataclass
@@ -41,6 +51,7 @@ class PdfTable:
     top: float
     bottom: float
     page: int
+    size: float = 0.0  # median font size of its text
 
 
 def _cluster(values: list[float]) -> list[float]:
@@ -97,13 +108,35 @@ def read_table(boxes: list[tuple[float, float, float, float]], glyphs: list[Glyp
             texts[slot[r][c]].append(g)
         else:
             leftover.append(g)
-    cells = []
+    laid_out: list[tuple[int, int, int, int, list[Line]]] = []
     for i, ((r, rs, c, cs), cell_glyphs) in enumerate(zip(spans, texts)):
         if i >= n_boxes and not cell_glyphs:
             continue  # an unboxed slot with nothing in it
-        text = "".join(line.text for line in build_lines(cell_glyphs))
-        cells.append(GeoCell(xs[c], xs[c + cs], r, rs, text))
-    return PdfTable(cells, n_rows, xs[0], xs[-1], ys[0], ys[-1], page), leftover
+        laid_out.append((r, rs, c, cs, build_lines(cell_glyphs)))
+    # Cell padding: the smallest gap between a cell's left edge and its text.
+    padding = min((min(ln.x0 for ln in lines) - xs[c] for _, _, c, _, lines in laid_out if lines), default=0.0)
+    cells = []
+    for r, rs, c, cs, lines in laid_out:
+        text = "".join(ln.text for ln in lines)
+        if not lines:
+            cells.append(GeoCell(xs[c], xs[c + cs], r, rs, text, page=page))
+            continue
+        room = xs[c + cs] - xs[c] - 2 * max(padding, 0.0) - (lines[-1].x1 - lines[-1].x0)
+        cells.append(GeoCell(xs[c], xs[c + cs], r, rs, text, room, _lead_width(lines[0]), page))
+    sizes = [ln.size for *_, lines in laid_out for ln in lines]
+    return PdfTable(cells, n_rows, xs[0], xs[-1], ys[0], ys[-1], page, _median(sizes) if sizes else 0.0), leftover
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def _lead_width(line: Line) -> float:
+    """About how wide the line's first word is, the room the line above lacked for it."""
+    word = _FIRST_WORD.match(line.text)
+    if word is None:
+        return 0.0
+    return sum(_LATIN_WIDTH if ch.isascii() else 1.0 for ch in word.group()) * line.size
 
 
 def _squash(text: str) -> str:
@@ -162,8 +195,23 @@ def _running_text(text: str) -> bool:
     return len(text) >= _RUNNING_TEXT_CHARS and not re.fullmatch(r"[\d,.\s%-]+", text)
 
 
-def stitch(prev: PdfTable, cont: PdfTable) -> bool:
-    """Append `cont` (the top of the next page) to `prev` when it continues it; True if it did."""
+def _wrapped_across(prev: PdfTable, first: list[GeoCell], above: dict[int, GeoCell | None],
+                    body_bottom: float | None) -> bool:
+    """A row cut between two wrapped lines: `prev` reaches the foot of its page's body and
+    each piece of text below goes on from a cell above whose last line had no room for it."""
+    if body_bottom is None or prev.bottom < body_bottom - 2 * prev.size:
+        return False
+    pieces = [c for c in first if c.text]
+    return bool(pieces) and all((p := above[id(c)]) is not None and p.room is not None and p.room < c.lead
+                                for c in pieces)
+
+
+def stitch(prev: PdfTable, cont: PdfTable, body_bottom: float | None = None) -> bool:
+    """Append `cont` (the top of the next page) to `prev` when it continues it; True if it did.
+
+    `body_bottom` is how far down the page's body text and tables reach; a row can be cut
+    between wrapped lines only in a table that ends there.
+    """
     header_rows = _repeated_header_rows(prev, cont)
     if not header_rows and not _same_column_lines(prev, cont):
         return False
@@ -173,8 +221,9 @@ def stitch(prev: PdfTable, cont: PdfTable) -> bool:
     above = {id(c): _match_above(prev, c) for c in first}
     # A row cut by the page break: an unmerged cell of running text above goes on empty
     # below, and every piece of text below has a cell above to go back to.
-    cut = any(not c.text and (p := above[id(c)]) is not None and p.rowspan == 1 and _running_text(p.text)
-              for c in first) and all(above[id(c)] is not None for c in first if c.text)
+    cut = (any(not c.text and (p := above[id(c)]) is not None and p.rowspan == 1 and _running_text(p.text)
+               for c in first) and all(above[id(c)] is not None for c in first if c.text)
+           or _wrapped_across(prev, first, above, body_bottom))
     offset = prev.n_rows - 1 if cut else prev.n_rows
     absorbed: set[int] = set()
     for c in first:
@@ -200,5 +249,6 @@ def to_raw_cells(table: PdfTable) -> list[RawCell]:
     raw = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.x0)):
         col = _index(xs, c.x0)
-        raw.append(RawCell(c.row, col, c.text, rowspan=c.rowspan, colspan=max(1, _index(xs, c.x1) - col)))
+        raw.append(RawCell(c.row, col, c.text, rowspan=c.rowspan, colspan=max(1, _index(xs, c.x1) - col),
+                           page=c.page))
     return raw

@@ -34,7 +34,10 @@ _HEADING_START = re.compile(
 
 @dataclass(slots=True)
 class Glyph:
-    """One character; `size` is its rendered font size in points."""
+    """One character (or an OCR word); `size` is its rendered font size in points.
+
+    `advance` says the box spans the character's advance, as a text layer gives it, so
+    the gaps between boxes are the gaps the layout left; OCR boxes hug the ink instead."""
 
     text: str
     x0: float
@@ -42,6 +45,7 @@ class Glyph:
     x1: float
     bottom: float
     size: float
+    advance: bool = True
 
 
 @dataclass(slots=True)
@@ -75,9 +79,11 @@ def _group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 def _row_text(row: list[Glyph]) -> tuple[str, list[Glyph]]:
     """Glyphs of one line left to right, fake-bold copies dropped; a space where the PDF
-    draws one or the gap is wide, except between two CJK characters (justification)."""
+    draws one or the gap is wide. Between two CJK characters a gap counts only beyond the
+    line's usual one, since justification spreads every gap of a line alike, and only
+    between advance boxes: gaps between ink boxes vary with the characters' shapes."""
     kept: list[Glyph] = []
-    parts: list[str] = []
+    spaced: set[int] = set()  # indices into kept of glyphs that follow a drawn space
     pending_space = False
     for g in sorted(row, key=lambda g: g.x0):
         if g.text.isspace():
@@ -86,13 +92,19 @@ def _row_text(row: list[Glyph]) -> tuple[str, list[Glyph]]:
         if any(k.text == g.text and abs(k.x0 - g.x0) <= _DEDUPE_TOLERANCE
                and abs(k.top - g.top) <= _DEDUPE_TOLERANCE for k in kept[-3:]):
             continue
-        if kept:
-            prev = kept[-1]
-            wide = g.x0 - prev.x1 > _SPACE_GAP * max(g.size, prev.size, 1.0)
-            if (pending_space or wide) and not (is_cjk(prev.text[-1]) and is_cjk(g.text[0])):
-                parts.append(" ")
+        if pending_space and kept:
+            spaced.add(len(kept))
         pending_space = False
         kept.append(g)
+    pairs = list(zip(kept, kept[1:]))
+    both_cjk = [is_cjk(a.text[-1]) and is_cjk(b.text[0]) for a, b in pairs]
+    cjk_gaps = [b.x0 - a.x1 for (a, b), cjk in zip(pairs, both_cjk) if cjk]
+    spread = _median(cjk_gaps) if cjk_gaps else 0.0
+    parts = [kept[0].text] if kept else []
+    for i, ((prev, g), cjk) in enumerate(zip(pairs, both_cjk), start=1):
+        wide = g.x0 - prev.x1 - (spread if cjk else 0.0) > _SPACE_GAP * max(g.size, prev.size, 1.0)
+        if i in spaced or wide and (not cjk or prev.advance and g.advance):
+            parts.append(" ")
         parts.append(g.text)
     return "".join(parts), kept
 

@@ -143,11 +143,11 @@ class _Walker:
             project.purpose = fragments.join_fragments([c.text for c in cells[idx + 1:]]) or None
             return
         if sum(bool(p.match(t)) for t in texts for _, p in _money_columns()) >= 2:
-            project.money_columns = {i: stage for i, t in enumerate(texts) for stage, p in _money_columns()
+            project.money_columns = {cells[i].col: stage for i, t in enumerate(texts) for stage, p in _money_columns()
                                      if p.match(t)}
             for i, t in enumerate(texts):
                 if t in labels["money_extra_columns"]:
-                    project.money_columns[i] = t
+                    project.money_columns[cells[i].col] = t
             return
         if project.money_columns and self._money_row(cells, texts):
             return
@@ -176,11 +176,11 @@ class _Walker:
             joined = text + (texts[i + 1] if i + 1 < len(texts) else "")
             for key, pattern in names.items():
                 if re.fullmatch(f"(?:{pattern})", joined.lstrip("·")) and not re.fullmatch(f"(?:{pattern})", text):
-                    header.append((i, key))
+                    header.append((cells[i].col, key))
                     i += 1
                     break
                 if re.fullmatch(f"(?:{pattern})", text.replace("·", "")):
-                    header.append((i, key))
+                    header.append((cells[i].col, key))
                     break
             i += 1
         return header
@@ -214,14 +214,17 @@ class _Walker:
         return False
 
     def _money_values(self, cells: list[Cell], label_at: int) -> dict[str, Cell]:
-        """Cells of a money row by column: aligned by grid position when the row keeps
-        the header's columns, else the numbers after the label in header order."""
+        """Cells of a money row by grid column (a label merged down from the header row
+        leaves the row shorter, not shifted); else the numbers after the label in header
+        order, for converters that lost the grid."""
         columns = self.project.money_columns
+        by_col = {c.col: c for c in cells}
+        label_col = cells[label_at].col
 
         def numeric(cell: Cell) -> bool:
             return to_decimal(_sq(cell).rstrip("%")) is not None
-        aligned = {stage: cells[col] for col, stage in columns.items()
-                   if label_at < col < len(cells) and numeric(cells[col])}
+        aligned = {stage: by_col[col] for col, stage in columns.items()
+                   if col > label_col and col in by_col and numeric(by_col[col])}
         if sum(stage in aligned for stage in ("initial", "adjusted", "actual")) >= 2 or not columns:
             return aligned
         numbers = [c for c in cells[label_at + 1:] if numeric(c)]
@@ -348,7 +351,7 @@ class _Walker:
 
     def _total(self, cells: list[Cell], texts: list[str]) -> None:
         project = self.project
-        numbers = [(i, c) for i, c in enumerate(cells) if to_decimal(_sq(c)) is not None]
+        numbers = [(c.col, c) for c in cells if to_decimal(_sq(c)) is not None]
         if not numbers:
             return
         columns = dict(project.indicator_header)
