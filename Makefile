@@ -27,5 +27,9 @@ test: setup
 eval: setup
 	$(BIN)/jixiao eval --gold tests/gold data/raw
 
+# Generates a corpus and prints documents/s, pages/s, memory per worker and speed-ups.
+bench: setup
+	$(BIN)/python -m bench.bench
+
 clean:
 	rm -rf $(VENV) data/parquet

@@ -1,0 +1,137 @@
+"""The extraction worker: a child process that extracts one file per request, under limits.
+
+`sandbox.Sandbox` starts it as `python -m pipeline.worker MAX_MEMORY_MB` and speaks
+length-prefixed pickles over its stdin and stdout. The address-space limit is set before
+anything is imported, so a zip bomb or a runaway table fails with MemoryError here instead
+of swapping the machine. The first frame out announces the extractor version, so a
+client can refuse workers that run different rules. stdout is moved away from fd 1 so
+a stray print in a library cannot corrupt the protocol.
+"""
+from __future__ import annotations
+
+import faulthandler
+import os
+import pickle
+import resource
+import struct
+import sys
+import time
+from typing import Any
+
+FRAME_HEADER = struct.Struct("<Q")
+# Errors after which the process may be in a bad state; the worker answers, then exits.
+_FATAL = (MemoryError, SystemError)
+
+
+def write_frame(fd: int, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(FRAME_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_frame(fd: int) -> Any:
+    """The next object from `fd`, or None at end of file. Blocks."""
+    header = _read_exactly(fd, FRAME_HEADER.size)
+    if header is None:
+        return None
+    body = _read_exactly(fd, FRAME_HEADER.unpack(header)[0])
+    if body is None:
+        raise EOFError("frame cut short")
+    return pickle.loads(body)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    reason = f"{name}: {text}" if text else name
+    return reason if len(reason) <= 300 else reason[:299] + "…"
+
+
+def extract(path: str, max_memory_mb: int) -> dict[str, Any]:
+    """One file through reader and rules; a reply dict that never raises (but on fatal errors)."""
+    from extractors.readers import ReadError
+    from pipeline.extract import extract_file
+    from schemas.records import extraction_to_json
+
+    started = time.perf_counter()
+    reply: dict[str, Any] = {"ok": False}
+    try:
+        reply = {"ok": True, "extraction": extraction_to_json(extract_file(path))}
+    except ReadError as exc:
+        reply["reason"] = " ".join(str(exc).split()) or "unreadable"
+    except MemoryError:
+        reply.update(reason=f"out of memory: over the worker limit of {max_memory_mb} MB (--max-memory)", fatal=True)
+    except RecursionError:
+        reply["reason"] = "too deeply nested to read (RecursionError)"
+    except Exception as exc:  # a bug or an input the readers did not foresee: report, go on
+        reply.update(reason=f"extractor error: {one_line(exc)}", fatal=isinstance(exc, _FATAL))
+    reply["seconds"] = time.perf_counter() - started
+    reply["max_rss_mb"] = peak_rss_mb()
+    return reply
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started.
+
+    Linux's VmHWM, not ru_maxrss: a child forked from a big parent inherits the parent's
+    ru_maxrss across exec, and would report the parent's size as its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _warm_up() -> None:
+    """Load the rules and their data now, so the first file's time limit measures the file."""
+    import pipeline.extract  # noqa: F401
+    from extractors.rules.labels import clean_label
+    from extractors.rules.region import resolve_region
+
+    clean_label("其中包括专项业务经费")
+    resolve_region("石家庄市人民政府外事办公室", "")
+
+
+def main(argv: list[str]) -> int:
+    max_memory_mb = int(argv[1])
+    out = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    faulthandler.enable()
+    if max_memory_mb:
+        limit = max_memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        _warm_up()
+        from pipeline.manifest import extractor_version
+
+        write_frame(out, {"hello": extractor_version()})
+    except MemoryError:
+        write_frame(out, {"hello": None, "reason": f"{max_memory_mb} MB is too little to start (--max-memory)"})
+        return 1
+    while (request := read_frame(0)) is not None:
+        reply = extract(request["path"], max_memory_mb)
+        write_frame(out, reply)
+        if reply.get("fatal"):
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
