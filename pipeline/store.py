@@ -40,6 +40,16 @@ from schemas.records import SCHEMA_VERSION
 from schemas.tables import PARTITIONED, RECORD_FIELDS, ROW_KEYS, TABLES
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _umask_mode() -> int:
+    """0666 less the process umask: the mode an ordinary open() would give."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _umask_mode()
 # Bytes of an encoded partition value; with "department=" this stays well under the
 # 255-byte limit most filesystems put on one path segment.
 MAX_VALUE_BYTES = 180
@@ -334,6 +344,7 @@ def _write_atomic(out_dir: Path, relative: Path, table: pa.Table) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; a dataset is for every user to read
         with os.fdopen(fd, "wb") as handle:
             pq.write_table(table, handle)
             handle.flush()
