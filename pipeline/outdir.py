@@ -10,7 +10,9 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 LOCK_NAME = ".lock"
 
@@ -41,8 +43,9 @@ class OutputLock:
             self._fd = None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: a reader or a crash sees the old file or the new, never part.
+def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None], sync_dir: bool = True) -> None:
+    """Replace `path` with `data` (bytes, or a function that writes to a file): a reader
+    or a crash sees the old file or the new, never part.
 
     The temporary file is hidden and ends in `.tmp`, so `**/*.parquet` globs never see it.
     """
@@ -51,14 +54,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are for every reader of the dataset
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -36,20 +35,11 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from pipeline.outdir import write_atomic
 from schemas.records import SCHEMA_VERSION
 from schemas.tables import PARTITIONED, RECORD_FIELDS, ROW_KEYS, TABLES
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
-
-
-def _umask_mode() -> int:
-    """0666 less the process umask: the mode an ordinary open() would give."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _umask_mode()
 # Bytes of an encoded partition value; with "department=" this stays well under the
 # 255-byte limit most filesystems put on one path segment.
 MAX_VALUE_BYTES = 180
@@ -342,17 +332,7 @@ def _write_atomic(out_dir: Path, relative: Path, table: pa.Table) -> Path:
     if not target.resolve().is_relative_to(root):
         raise ValueError(f"{relative} would leave {root}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; a dataset is for every user to read
-        with os.fdopen(fd, "wb") as handle:
-            pq.write_table(table, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, lambda handle: pq.write_table(table, handle), sync_dir=False)
     return out_dir / relative
 
 
