@@ -159,25 +159,42 @@ def read_table(out_dir: Path, name: str, filter: pc.Expression | None = None) ->
 
 
 def delete_document(out_dir: Path, doc_id: str) -> list[Path]:
-    """Remove every part file (and leftover temporary file) of `doc_id`; returns them.
+    """Remove every part file of `doc_id`; returns them.
 
-    Partition directories left empty are removed too.
+    Part files are named by document, so only partition folders are listed, never the
+    files in them: the cost grows with the number of departments and years, not with
+    the number of documents. A hidden temporary file left beside a part file by a
+    crash is removed with it. Partition directories left empty are removed too.
     """
     if not _DOC_ID.fullmatch(doc_id):
         raise ValueError(f"doc_id must be a sha256 hex digest, got {doc_id!r}")
     name = f"part-{doc_id[:16]}.parquet"
-    tmp_prefix = f".part-{doc_id[:16]}."
     removed: list[Path] = []
     for table in TABLES:
         root = Path(out_dir) / table
-        for dirpath, _dirs, files in os.walk(root):
-            for file in files:
-                if file == name or (file.startswith(tmp_prefix) and file.endswith(".tmp")):
-                    path = Path(dirpath) / file
-                    path.unlink()
-                    removed.append(path)
-                    _prune_empty(path.parent, root)
+        for directory in _partition_dirs(root):
+            path = directory / name
+            if not path.exists():
+                continue
+            path.unlink()
+            removed.append(path)
+            for leftover in directory.glob(f".{name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+            _prune_empty(directory, root)
     return removed
+
+
+def _partition_dirs(root: Path) -> list[Path]:
+    """The table folder and its department=/fiscal_year= folders."""
+    if not root.is_dir():
+        return []
+    out = [root]
+    for department in os.scandir(root):
+        if department.is_dir() and department.name.startswith("department="):
+            out.extend(Path(year.path) for year in os.scandir(department.path)
+                       if year.is_dir() and year.name.startswith("fiscal_year="))
+    return out
 
 
 def _document_files(
