@@ -27,7 +27,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.worker import FRAME_HEADER, write_frame
+from pipeline.worker import FRAME_HEADER, read_exactly, write_frame
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 1500
@@ -162,17 +162,15 @@ def _read(proc: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
 def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
-    chunks, left = [], size
-    while left:
-        wait = deadline - time.monotonic()
-        if wait <= 0 or not poller.poll(wait * 1000):
+
+    def wait() -> None:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poller.poll(left * 1000):
             raise TimeoutError
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise _Died
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+    data = read_exactly(fd, size, wait)
+    if data is None:
+        raise _Died
+    return data
 
 
 _local = threading.local()

@@ -16,6 +16,7 @@ import resource
 import struct
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 FRAME_HEADER = struct.Struct("<Q")
@@ -32,18 +33,22 @@ def write_frame(fd: int, obj: Any) -> None:
 
 def read_frame(fd: int) -> Any:
     """The next object from `fd`, or None at end of file. Blocks."""
-    header = _read_exactly(fd, FRAME_HEADER.size)
+    header = read_exactly(fd, FRAME_HEADER.size)
     if header is None:
         return None
-    body = _read_exactly(fd, FRAME_HEADER.unpack(header)[0])
+    body = read_exactly(fd, FRAME_HEADER.unpack(header)[0])
     if body is None:
         raise EOFError("frame cut short")
     return pickle.loads(body)
 
 
-def _read_exactly(fd: int, size: int) -> bytes | None:
+def read_exactly(fd: int, size: int, before_read: Callable[[], None] | None = None) -> bytes | None:
+    """`size` bytes from `fd`, or None at end of file. `before_read` runs before each
+    read: the parent uses it to wait for data with a deadline."""
     chunks, left = [], size
     while left:
+        if before_read is not None:
+            before_read()
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             return None

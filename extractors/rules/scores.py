@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from extractors.context import ReportContext
 from extractors.rules.numbers import to_decimal
@@ -41,8 +40,3 @@ def prose_scores(ctx: ReportContext, scope: str) -> list[Score]:
         max_score=to_decimal(maximum.group(1)) if maximum else None,
         grade=grade, evidence=ctx.evidence(base + m.start(), base + end),
     )]
-
-
-def max_score_of(ctx: ReportContext) -> Decimal | None:
-    m = _MAX_RE.search(ctx.text)
-    return to_decimal(m.group(1)) if m else None
