@@ -31,7 +31,9 @@ class DocumentBuilder:
         self.source = source
         self.format = fmt
         self.doc_id = doc_id
-        self._chars: list[str] = []
+        # The text so far, as the pieces emitted (joined once, in `build`).
+        self._pieces: list[str] = []
+        self._length = 0
         self._offsets: list[int] = []
         self._blocks: list[Block] = []
         self._page_starts: list[int] = []
@@ -40,7 +42,7 @@ class DocumentBuilder:
 
     @property
     def length(self) -> int:
-        return len(self._chars)
+        return self._length
 
     def start_page(self, number: int) -> None:
         """Mark that the following blocks are on page `number` (1-based)."""
@@ -52,15 +54,15 @@ class DocumentBuilder:
         self._current_page = number
 
     def _emit(self, text: str, offsets: list[int]) -> tuple[int, int]:
-        start = self.length
-        self._chars.extend(text)
+        start = self._length
+        self._pieces.append(text)
         self._offsets.extend(offsets)
-        return start, self.length
+        self._length += len(text)
+        return start, self._length
 
     def _newline(self) -> None:
-        if self._chars:
-            self._chars.append("\n")
-            self._offsets.append(-1)
+        if self._length:
+            self._emit("\n", [-1])
 
     def paragraph(self, raw: str, offsets: list[int] | None = None, origin: Origin = "text",
                   page_breaks: list[tuple[int, int]] | None = None) -> Block | None:
@@ -116,7 +118,7 @@ class DocumentBuilder:
             source=self.source,
             format=self.format,
             doc_id=self.doc_id,
-            text="".join(self._chars),
+            text="".join(self._pieces),
             blocks=self._blocks,
             pages=pages,
             page_starts=self._page_starts if pages else [],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Full-width ASCII variants folded to ASCII: digits, letters and the symbols that take
 # part in numbers and comparisons. CJK sentence punctuation (，；：（）！？) is kept as
@@ -26,6 +27,8 @@ _OCR_ONE_RE = re.compile(r"(?<![A-Za-z])[LlI](?=\d\s*月)|(?<=\d)[lI](?=\d)")
 # OCR slip: the letter O read for a zero between digits (2O23, 1O0%).
 _OCR_ZERO_RE = re.compile(r"(?<=\d)[Oo](?=\d)")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
+_MATH_RE = re.compile(r"\$([^$\n]{1,40})\$")
+_Replacement = str | Callable[[re.Match[str]], str]
 
 
 def _fold_table() -> dict[int, str]:
@@ -43,7 +46,7 @@ def _fold_table() -> dict[int, str]:
 _FOLD_TABLE = _fold_table()
 
 
-def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl) -> tuple[str, list[int]]:
+def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl: _Replacement) -> tuple[str, list[int]]:
     """Replace pattern matches, mapping replacement characters to the match start."""
     matches = list(pattern.finditer(text))
     if not matches:
@@ -64,30 +67,42 @@ def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl) -> tup
     return "".join(parts), mapped
 
 
+def _latex_command(m: re.Match[str]) -> str:
+    return _LATEX_COMMANDS[m.group(0).rstrip()]
+
+
 def _latex_math(m: re.Match[str]) -> str:
     inner = m.group(1)
-    inner = _LATEX_RE.sub(lambda x: _LATEX_COMMANDS[x.group(0).rstrip()], inner)
+    inner = _LATEX_RE.sub(_latex_command, inner)
     return inner.replace(" ", "")
+
+
+# The markup and OCR edits, in the order they apply (each runs on the previous one's
+# output), with the characters of which every match contains at least one.
+_EDITS: list[tuple[re.Pattern[str], _Replacement, str]] = [
+    (_BOOKMARK_RE, "", "["),
+    (_MATH_RE, _latex_math, "$"),
+    (_LATEX_RE, _latex_command, "\\"),
+    (_EMPHASIS_RE, "", "*_"),
+    (_OCR_ONE_RE, "1", "LlI"),
+    (_OCR_ZERO_RE, "0", "Oo"),
+]
+# Most strings (short table cells above all) hold none of those characters, so no edit
+# can change them; one character-class search is much cheaper than trying every edit.
+_EDIT_TRIGGER_RE = re.compile("[" + re.escape("".join(chars for _, _, chars in _EDITS)) + "]")
 
 
 def normalize_inline(raw: str, offsets: list[int] | None = None) -> tuple[str, list[int]]:
     """Normalise one paragraph or cell; returns the text and its input offsets."""
     offsets = list(range(len(raw))) if offsets is None else offsets
     text = raw.translate(_FOLD_TABLE)
-    text, offsets = _apply(text, offsets, _BOOKMARK_RE, "")
-    text, offsets = _apply(text, offsets, re.compile(r"\$([^$\n]{1,40})\$"), _latex_math)
-    text, offsets = _apply(text, offsets, _LATEX_RE, lambda m: _LATEX_COMMANDS[m.group(0).rstrip()])
-    text, offsets = _apply(text, offsets, _EMPHASIS_RE, "")
-    text, offsets = _apply(text, offsets, _OCR_ONE_RE, "1")
-    text, offsets = _apply(text, offsets, _OCR_ZERO_RE, "0")
+    if _EDIT_TRIGGER_RE.search(text):
+        for pattern, repl, _ in _EDITS:
+            text, offsets = _apply(text, offsets, pattern, repl)
     text, offsets = _apply(text, offsets, _SPACES_RE, " ")
-    # Trim the ends.
-    start, end = 0, len(text)
-    while start < end and text[start] == " ":
-        start += 1
-    while end > start and text[end - 1] == " ":
-        end -= 1
-    return text[start:end], offsets[start:end]
+    trimmed = text.strip(" ")
+    start = len(text) - len(text.lstrip(" "))
+    return trimmed, offsets[start:start + len(trimmed)]
 
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -99,6 +114,9 @@ def join_cjk_wraps(text: str) -> str:
     return _CJK_GAP_RE.sub("", text)
 
 
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
 def squash_spaces(text: str) -> str:
     """All whitespace removed: for labels and level names, where spaces are wraps."""
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE_RE.sub("", text)

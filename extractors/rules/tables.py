@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from extractors.context import ReportContext
 from extractors.normalize import join_cjk_wraps, squash_spaces
@@ -31,12 +32,15 @@ def _labels() -> dict:
     return vocab("tables")
 
 
-def _money_rows() -> list[tuple[str, re.Pattern[str]]]:
-    return [(r["item"], re.compile(r["pattern"])) for r in _labels()["money_rows"]]
+@lru_cache(maxsize=1)
+def _money_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Compiled once: rules ask for these for every cell of every row."""
+    return tuple((r["item"], re.compile(r["pattern"])) for r in _labels()["money_rows"])
 
 
-def _money_columns() -> list[tuple[str, re.Pattern[str]]]:
-    return [(c["stage"], re.compile(c["pattern"])) for c in _labels()["money_columns"]]
+@lru_cache(maxsize=1)
+def _money_columns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((c["stage"], re.compile(c["pattern"])) for c in _labels()["money_columns"])
 
 
 @dataclass
@@ -74,9 +78,10 @@ def _sq(cell: Cell) -> str:
     return squash_spaces(cell.text)
 
 
-def _level_vocab() -> tuple[set[str], dict[str, str], dict[str, str]]:
+@lru_cache(maxsize=1)
+def _level_vocab() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     v = vocab("indicators")
-    return set(v["level1"]), v["level2"], v["level2_repairs"]
+    return frozenset(v["level1"]), v["level2"], v["level2_repairs"]
 
 
 def _level_of(text: str) -> tuple[str | None, str | None]:
