@@ -2,8 +2,9 @@
 
 Take the output lock; undo a batch a killed run left half-written (journal.py); list the
 tree (scan.py); hash every file; extract, in sandboxed worker processes, only documents
-whose bytes or extractor version are new (manifest.py); store finished documents in
-batches, each bracketed by the journal and followed by an atomic manifest update;
+whose bytes or extractor version are new (manifest.py), the workers also encoding the
+rows as Parquet; put finished documents' files in place in batches, each bracketed by
+the journal, flushed to disk once, and followed by an atomic manifest update;
 finally drop rows no path refers to any more and refresh changed `sources`. Every file
 ends in the run report (runreport.py) as extracted, partial, skipped or failed with its
 reason.
@@ -15,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from extractors.readers.base import file_sha256
 from pipeline import journal
@@ -23,18 +23,17 @@ from pipeline.aliases import set_sources
 from pipeline.executors import run_dask, run_local
 from pipeline.ingest import IngestOptions
 from pipeline.manifest import DocEntry, FileEntry, Manifest, extractor_version
-from pipeline.outdir import OutputLock
+from pipeline.outdir import OutputLock, sync_filesystem
 from pipeline.progress import Progress
 from pipeline.runreport import FileResult, RunReport
-from pipeline.sandbox import Outcome
+from pipeline.sandbox import Job, Outcome
 from pipeline.scan import Found, scan
-from pipeline.store import delete_document, write_extractions
+from pipeline.store import PartFiles
 
-# Store finished documents as soon as there are BATCH_DOCS, or BATCH_SECONDS after the
-# last store: storing then runs alongside extraction instead of after it, and a kill loses
-# little work. The pause grows to SAVE_SHARE x the manifest's save time, so rewriting a
-# big manifest never takes more than a tenth of the run.
-BATCH_DOCS = 50
+# Store the documents finished so far BATCH_SECONDS after the last store: storing then
+# runs alongside extraction instead of after it, and a kill loses little work. The pause
+# grows to SAVE_SHARE x the manifest's save time, so rewriting a big manifest never takes
+# more than a tenth of the run.
 BATCH_SECONDS = 0.5
 SAVE_SHARE = 10
 
@@ -53,6 +52,7 @@ class _Run:
     version: str
     manifest: Manifest
     report: RunReport
+    part_files: PartFiles
     root_key: str = ""
     current: dict[str, FileEntry] = field(default_factory=dict)  # rel -> entry, this run's files
     done: dict[str, _Done] = field(default_factory=dict)  # doc_id -> what happened this run
@@ -108,39 +108,38 @@ class _Run:
     # ---- storing ------------------------------------------------------------------------
 
     def add(self, doc_id: str, outcome: Outcome) -> None:
-        if outcome.ok and outcome.extraction["doc_id"] != doc_id:
-            outcome = replace(outcome, ok=False, extraction=None,
+        if outcome.ok and outcome.parts.doc_id != doc_id:
+            outcome = replace(outcome, ok=False, parts=None,
                               reason="the file changed while it was being ingested; run again")
         elif outcome.ok and outcome.extractor_version != self.version:
-            outcome = replace(outcome, ok=False, extraction=None,
+            outcome = replace(outcome, ok=False, parts=None,
                               reason=f"the worker runs extractor {outcome.extractor_version}, not {self.version}")
         self.pending.append((doc_id, outcome))
 
     def store(self, sources: dict[str, list[str]]) -> tuple[int, int]:
-        """Write up to BATCH_DOCS pending documents' rows, then record them in the manifest.
+        """Put the pending documents' part files in place, flush them, then record them in
+        the manifest.
 
         Returns how many documents were done, and how many of them failed.
         """
-        batch, self.pending = self.pending[:BATCH_DOCS], self.pending[BATCH_DOCS:]
+        batch, self.pending = self.pending, []
         if not batch:
             return 0, 0
         started = time.perf_counter()
-        extractions: list[dict[str, Any]] = []
+        stored = [outcome.parts for _, outcome in batch if outcome.ok]
+        if stored:
+            journal.begin(self.options.out, [parts.doc_id for parts in stored])
+            for parts in stored:
+                self.part_files.put(parts, durable=False)
+            sync_filesystem(self.options.out)
         for doc_id, outcome in batch:
             if outcome.ok:
-                extractions += [{**outcome.extraction, "source": name} for name in sources[doc_id]]
-        if extractions:
-            journal.begin(self.options.out, [doc_id for doc_id, outcome in batch if outcome.ok])
-        stored = write_extractions(extractions, self.options.out, extractor_version=self.version)
-        for doc_id, outcome in batch:
-            if outcome.ok and doc_id not in stored.failed:
-                warnings = tuple(outcome.extraction.get("warnings", ()))
+                warnings = outcome.warnings
                 entry = DocEntry(self.version, "partial" if warnings else "extracted", None, warnings,
                                  tuple(sources[doc_id]))
                 self.manifest.documents[doc_id] = entry
             else:
-                reason = f"cannot store the rows: {stored.failed[doc_id]}" if outcome.ok else outcome.reason
-                entry = self._failed(doc_id, reason or "failed")
+                entry = self._failed(doc_id, outcome.reason or "failed")
             self.done[doc_id] = _Done(entry, outcome.seconds)
         stored_ids = {doc_id for doc_id, _ in batch}
         files = self.manifest.roots.setdefault(self.root_key, {})
@@ -148,7 +147,7 @@ class _Run:
         saving = time.perf_counter()
         self.manifest.save(self.options.out)
         self.save_seconds = time.perf_counter() - saving
-        if extractions:
+        if stored:
             journal.end(self.options.out)
         self.report.store_seconds += time.perf_counter() - started
         return len(batch), sum(self.done[doc_id].entry.status == "failed" for doc_id, _ in batch)
@@ -174,7 +173,7 @@ class _Run:
         if orphans:
             journal.begin(self.options.out, orphans)
             for doc_id in orphans:
-                delete_document(self.options.out, doc_id)
+                self.part_files.delete(doc_id)
                 del self.manifest.documents[doc_id]
             self.changed = True
         for doc_id, entry in self.manifest.documents.items():
@@ -230,8 +229,9 @@ def ingest(options: IngestOptions) -> RunReport:
         version = extractor_version()
         manifest = Manifest.load(out)
         report = RunReport(str(options.root), str(out), version, options.executor, _options_json(options))
-        report.recovered = journal.recover(out, manifest)
-        run = _Run(options, version, manifest, report, str(Path(options.root).resolve()))
+        part_files = PartFiles(out)
+        report.recovered = journal.recover(out, manifest, part_files)
+        run = _Run(options, version, manifest, report, part_files, str(Path(options.root).resolve()))
         found, refused = scan(options.root, exclude=out)
         for r in refused:
             run.fail_file(r.rel, r.reason)
@@ -243,8 +243,7 @@ def ingest(options: IngestOptions) -> RunReport:
             run.finish(sources)
         except KeyboardInterrupt:
             report.interrupted = True
-            while run.pending:
-                run.store(sources)
+            run.store(sources)
         run.file_results(jobs)
         report.finished_at = datetime.now(timezone.utc)
     return report
@@ -255,7 +254,8 @@ def _extract(run: _Run, jobs: dict[str, str], sources: dict[str, list[str]]) -> 
     started last would run on alone."""
     root = Path(run.options.root).absolute()
     doc_of = {str(root / rel): doc_id for doc_id, rel in jobs.items()}
-    by_size = sorted(doc_of, key=lambda path: -run.current[jobs[doc_of[path]]].size)
+    by_size = [Job(path, tuple(sources[doc_id]))
+               for path, doc_id in sorted(doc_of.items(), key=lambda item: -run.current[jobs[item[1]]].size)]
     options = run.options
     if options.executor == "dask":
         batches = run_dask(by_size, options.limits, options.scheduler)
@@ -269,12 +269,10 @@ def _extract(run: _Run, jobs: dict[str, str], sources: dict[str, list[str]]) -> 
             run.add(doc_of[outcome.path], outcome)
             if outcome.max_rss_mb is not None:
                 peak = max(peak or 0.0, outcome.max_rss_mb)
-        pause = max(BATCH_SECONDS, SAVE_SHARE * run.save_seconds)
-        if len(run.pending) >= BATCH_DOCS or time.monotonic() - stored_at >= pause:
+        if time.monotonic() - stored_at >= max(BATCH_SECONDS, SAVE_SHARE * run.save_seconds):
             progress.advance(*run.store(sources))
             stored_at = time.monotonic()
-    while run.pending:
-        progress.advance(*run.store(sources))
+    progress.advance(*run.store(sources))
     progress.finish()
     run.report.peak_worker_rss_mb = round(peak, 1) if peak is not None else None
 

@@ -66,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"time limit per file (default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-memory", type=_non_negative_int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
-                   help=f"address-space limit per worker, 0 for none (default: {DEFAULT_MAX_MEMORY_MB})")
+                   help=f"address space one file may take in a worker, beyond its loaded code; 0 for none "
+                        f"(default: {DEFAULT_MAX_MEMORY_MB})")
     p.add_argument("--max-size", type=_positive_float, default=DEFAULT_MAX_SIZE_MB, metavar="MB",
                    help=f"files larger than this fail without being read (default: {DEFAULT_MAX_SIZE_MB:g})")
     p.add_argument("--report", type=Path, metavar="PATH", help="write the run report here instead of OUT/_runs/")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.manifest import Manifest
 from pipeline.outdir import fsync_dir, write_atomic
-from pipeline.store import delete_document
+from pipeline.store import PartFiles
 
 JOURNAL_NAME = "_journal.json"
 
@@ -27,14 +27,14 @@ def end(out_dir: Path) -> None:
     fsync_dir(Path(out_dir))
 
 
-def recover(out_dir: Path, manifest: Manifest) -> list[str]:
+def recover(out_dir: Path, manifest: Manifest, part_files: PartFiles) -> list[str]:
     """Undo an interrupted batch; returns the doc_ids that will be extracted again."""
     path = Path(out_dir) / JOURNAL_NAME
     if not path.exists():
         return []
     doc_ids = json.loads(path.read_text(encoding="ascii"))
     for doc_id in doc_ids:
-        delete_document(out_dir, doc_id)
+        part_files.delete(doc_id)
         manifest.documents.pop(doc_id, None)
     manifest.save(out_dir)
     end(out_dir)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -84,10 +84,12 @@ class Manifest:
     def save(self, out_dir: Path) -> None:
         data = {
             "manifest_version": MANIFEST_VERSION,
-            "roots": {root: {rel: asdict(e) for rel, e in files.items()} for root, files in self.roots.items()},
+            "roots": {root: {rel: {"doc_id": e.doc_id, "size": e.size} for rel, e in files.items()}
+                      for root, files in self.roots.items()},
             "documents": {doc_id: _doc_json(e) for doc_id, e in self.documents.items()},
         }
-        text = json.dumps(data, ensure_ascii=True, sort_keys=True, indent=1)
+        # Compact: only then does json use its C encoder, 10x faster on a big manifest.
+        text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
         write_atomic(Path(out_dir) / MANIFEST_NAME, text.encode("ascii") + b"\n")
 
     def paths_by_doc(self) -> dict[str, list[tuple[str, str]]]:

@@ -7,6 +7,7 @@ created once and never rewritten, so a run that changes nothing leaves it untouc
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import tempfile
@@ -43,11 +44,16 @@ class OutputLock:
             self._fd = None
 
 
-def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None], sync_dir: bool = True) -> None:
+def write_atomic(
+    path: Path, data: bytes | Callable[[BinaryIO], None], sync: bool = True, sync_dir: bool = True
+) -> None:
     """Replace `path` with `data` (bytes, or a function that writes to a file): a reader
     or a crash sees the old file or the new, never part.
 
-    The temporary file is hidden and ends in `.tmp`, so `**/*.parquet` globs never see it.
+    `sync` flushes the file before the rename, so a power cut cannot leave the new name
+    on empty contents; a caller that writes many files may skip it and call
+    `sync_filesystem` once before it records them as done. The temporary file is hidden
+    and ends in `.tmp`, so `**/*.parquet` globs never see it.
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -58,8 +64,9 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None], sync_dir:
                 data(handle)
             else:
                 handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -75,3 +82,25 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sync_filesystem(directory: Path) -> None:
+    """Flush every write and rename on `directory`'s file system: one syncfs(2) for a
+    whole batch of files instead of an fsync per file (about 10x cheaper here)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if _LIBC is None or _LIBC.syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc if hasattr(libc, "syncfs") else None
+    except OSError:
+        return None
+
+
+_LIBC = _libc()

@@ -27,29 +27,41 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.store import DocumentParts
 from pipeline.worker import FRAME_HEADER, read_exactly, write_frame
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 1500
 STARTUP_TIMEOUT = 60.0
 # Deterministic hashing in every child, so the same file gives the same rows anywhere.
-_CHILD_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+# Arrow allocates with malloc, not mimalloc, whose arenas reserve a gigabyte of address space.
+_CHILD_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+              "ARROW_DEFAULT_MEMORY_POOL": "system"}
 
 
 @dataclass(frozen=True)
 class Limits:
     timeout: float = DEFAULT_TIMEOUT  # seconds per file
-    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB  # address space per worker; 0 = no limit
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB  # address space one file may add to a worker; 0 = no limit
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to extract; `sources` are the names its document's rows will list."""
+
+    path: str
+    sources: tuple[str, ...]
 
 
 @dataclass
 class Outcome:
-    """What happened to one file. `extraction` is the contract's JSON when ok."""
+    """What happened to one file: when ok, its rows as Parquet parts and its warnings."""
 
     path: str
     ok: bool
     reason: str | None = None
-    extraction: dict[str, Any] | None = None
+    parts: DocumentParts | None = None
+    warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     max_rss_mb: float | None = None
     extractor_version: str | None = None
@@ -75,7 +87,8 @@ class Sandbox:
         proc = self._proc
         return proc.pid if proc is not None else None
 
-    def run(self, path: str) -> Outcome:
+    def run(self, path: str, sources: tuple[str, ...] = ()) -> Outcome:
+        """Extract `path` in the child; `sources` default to the path itself."""
         started = time.monotonic()
         try:
             proc = self._start()
@@ -84,7 +97,7 @@ class Sandbox:
             return Outcome(path, False, f"worker could not start: {exc or 'no greeting in time'}")
         os.ftruncate(self._stderr.fileno(), 0)
         try:
-            write_frame(proc.stdin.fileno(), {"path": path})
+            write_frame(proc.stdin.fileno(), {"path": path, "sources": list(sources or (path,))})
             reply = _read(proc, started + self.limits.timeout)
         except TimeoutError:
             self.close()
@@ -96,8 +109,8 @@ class Sandbox:
             return Outcome(path, False, reason, seconds=time.monotonic() - started)
         if reply.get("fatal"):
             self.close()
-        return Outcome(path, reply["ok"], reply.get("reason"), reply.get("extraction"), reply["seconds"],
-                       reply.get("max_rss_mb"), self.version)
+        return Outcome(path, reply["ok"], reply.get("reason"), reply.get("parts"), tuple(reply.get("warnings", ())),
+                       reply["seconds"], reply.get("max_rss_mb"), self.version)
 
     def close(self) -> None:
         """Kill the child and everything it started; the next `run` starts a fresh one.
@@ -127,8 +140,6 @@ class Sandbox:
             hello = _read(proc, time.monotonic() + STARTUP_TIMEOUT)
         except _Died:
             raise _Died(self._death_reason(proc)) from None
-        if hello.get("hello") is None:
-            raise _Died(hello.get("reason") or "no greeting")
         self.version = hello["hello"]
         return proc
 
@@ -180,7 +191,7 @@ _boxes: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 _boxes_lock = threading.Lock()
 
 
-def run_file(path: str, limits: Limits) -> Outcome:
+def run_file(job: Job, limits: Limits) -> Outcome:
     """Extract one file in this thread's sandbox (started on first use, replaced on change)."""
     box: Sandbox | None = getattr(_local, "box", None)
     if box is None or box.limits != limits:
@@ -189,7 +200,7 @@ def run_file(path: str, limits: Limits) -> Outcome:
         box = _local.box = Sandbox(limits)
         with _boxes_lock:
             _boxes.add(box)
-    return box.run(path)
+    return box.run(job.path, job.sources)
 
 
 @atexit.register

@@ -5,11 +5,15 @@ Layout under `out_dir`:
     documents/part-<doc_id[:16]>.parquet
     <table>/department=<encoded>/fiscal_year=<year>/part-<doc_id[:16]>.parquet
 
-Files are named by document, so re-ingesting a document replaces exactly its rows:
-its old part files are removed from every partition (its department or year may have
-changed) before the new ones are written. Each file is written under a hidden temporary
-name in its final directory, synced and renamed into place, so readers never see half a
-file. One writer at a time is assumed.
+Files are named by document, so re-ingesting a document replaces exactly its rows: its
+new part files are written, then its old ones in other partitions (its department or
+year changed) are removed. Each file is written under a hidden temporary name in its
+final directory and renamed into place, so readers never see half a file; the files of
+a batch are flushed to disk together. One writer at a time is assumed.
+
+Storing is two steps so that the costly one runs in parallel: `encode_document` turns
+an extraction into Parquet bytes (in an ingest worker), `PartFiles.put` puts them in
+place (in the one writer).
 
 Directory values are percent-encoded only where a character is unsafe in a path or
 special to Hive, so normal Chinese names stay readable and hive-aware readers
@@ -35,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from pipeline.outdir import write_atomic
+from pipeline.outdir import sync_filesystem, write_atomic
 from schemas.records import SCHEMA_VERSION
 from schemas.tables import PARTITIONED, RECORD_FIELDS, ROW_KEYS, TABLES
 
@@ -46,6 +50,11 @@ MAX_VALUE_BYTES = 180
 # Hive's escape set plus NUL and the characters Windows forbids in names.
 _UNSAFE = frozenset('\x00"#%\'*/:=?\\{[]^<>|')
 _DOC_ID = re.compile(r"[0-9a-f]{64}")
+# A part file, or the hidden temporary file it is written as: group 1 is the doc_id prefix.
+_PART_NAME = re.compile(r"\.?part-([0-9a-f]{16})\.parquet(?:\..+\.tmp)?")
+# A part file's path relative to out_dir; encode_partition_value leaves no "/" or NUL.
+_PART_PATH = re.compile(r"(?P<table>[a-z_]+)/(?P<partition>department=[^/\x00]+/fiscal_year=[^/\x00]+/)?"
+                        r"part-(?P<key>[0-9a-f]{16})\.parquet")
 # Contract keys that a record may leave out (records.py omits a null label).
 _OPTIONAL_KEYS = frozenset({"label"})
 
@@ -67,6 +76,19 @@ class StoreResult:
     removed: list[Path] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     failed: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocumentParts:
+    """One document's rows, already encoded as the Parquet files it will occupy.
+
+    Encoding (rows to Arrow to Parquet) is most of the cost of storing; ingest workers
+    do it in parallel and the one writer only puts bytes in place (`PartFiles.put`).
+    """
+
+    doc_id: str
+    files: dict[str, bytes]  # path relative to out_dir, "/"-separated -> Parquet bytes
+    rows: dict[str, int]  # table -> rows in these files
 
 
 def encode_partition_value(value: str | None) -> str:
@@ -110,7 +132,6 @@ def write_extractions(
     with every path in `documents.sources`. A document that does not fit the tables is
     reported in `failed` and nothing of it is written; file-system errors propagate.
     """
-    out_dir = Path(out_dir)
     extracted_at = extracted_at or datetime.now(timezone.utc)
     if extractor_version is None:
         extractor_version = _installed_version()
@@ -123,20 +144,113 @@ def write_extractions(
             result.failed[name] = f"doc_id must be a sha256 hex digest, got {doc_id!r}"
             continue
         by_doc.setdefault(doc_id, []).append(extraction)
+    part_files = PartFiles(out_dir)
     for doc_id, group in by_doc.items():
+        sources = list(dict.fromkeys(e["source"] for e in group))
         try:
-            files = _document_files(group, extracted_at, extractor_version)
-        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-            result.failed[doc_id] = f"{type(exc).__name__}: {exc}"
+            parts = encode_document(group[0], sources, extracted_at=extracted_at,
+                                    extractor_version=extractor_version)
+        except InvalidExtraction as exc:
+            result.failed[doc_id] = str(exc)
             continue
-        removed = delete_document(out_dir, doc_id)
-        written = [_write_atomic(out_dir, rel, table) for rel, table in files.items()]
+        written, removed = part_files.put(parts, durable=False)
         result.documents.append(doc_id)
         result.written.extend(written)
-        result.removed.extend(p for p in removed if p not in written)
-        for rel, table in files.items():
-            result.rows[rel.parts[0]] += table.num_rows
+        result.removed.extend(removed)
+        for table, count in parts.rows.items():
+            result.rows[table] += count
+    if result.documents:
+        sync_filesystem(Path(out_dir))
     return result
+
+
+def encode_document(
+    extraction: dict[str, Any],
+    sources: list[str],
+    *,
+    extracted_at: datetime,
+    extractor_version: str | None,
+) -> DocumentParts:
+    """The document's part files, `sources` being every name its bytes go by.
+
+    Raises InvalidExtraction, naming the value, when the extraction does not fit the
+    contract or the table types.
+    """
+    doc_id = extraction.get("doc_id")
+    if not isinstance(doc_id, str) or not _DOC_ID.fullmatch(doc_id):
+        raise InvalidExtraction(f"doc_id must be a sha256 hex digest, got {doc_id!r}")
+    try:
+        tables = _document_tables(extraction, sources, extracted_at, extractor_version)
+    except InvalidExtraction:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise InvalidExtraction(f"{type(exc).__name__}: {exc}") from exc
+    rows = dict.fromkeys(TABLES, 0)
+    files = {}
+    for relative, table in tables.items():
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        files[relative] = sink.getvalue().to_pybytes()
+        rows[relative.split("/", 1)[0]] += table.num_rows
+    return DocumentParts(doc_id, files, rows)
+
+
+class PartFiles:
+    """Every document's part files under `out_dir`, listed once and kept current as
+    this writer changes them.
+
+    Listing the dataset once per run, rather than looking into every partition folder
+    for every document stored, keeps the cost of storing flat as the dataset grows.
+    One writer at a time is assumed (ingest holds the output lock). A hidden temporary
+    file a crash left beside a part file counts as the document's, and goes with it.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self._by_doc: dict[str, set[Path]] | None = None
+
+    def put(self, parts: DocumentParts, *, durable: bool = True) -> tuple[list[Path], list[Path]]:
+        """Write the document's files, then remove its files that were not rewritten
+        (its department or year changed). Returns (written, removed).
+
+        `durable=False` leaves flushing to the caller (`sync_filesystem` once per batch):
+        a crash before that is undone by the ingest journal.
+        """
+        index = self._index()
+        written = []
+        for relative, data in parts.files.items():
+            target = self.out_dir / _checked_part_path(relative, parts.doc_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data, sync=durable, sync_dir=False)
+            written.append(target)
+        removed = sorted(index.get(parts.doc_id[:16], set()) - set(written))
+        self._remove(removed)
+        index[parts.doc_id[:16]] = set(written)
+        return written, removed
+
+    def delete(self, doc_id: str) -> list[Path]:
+        """Remove every file of `doc_id`; returns them."""
+        if not _DOC_ID.fullmatch(doc_id):
+            raise ValueError(f"doc_id must be a sha256 hex digest, got {doc_id!r}")
+        removed = sorted(self._index().pop(doc_id[:16], set()))
+        self._remove(removed)
+        return removed
+
+    def _remove(self, paths: list[Path]) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+            _prune_empty(path.parent, self.out_dir / path.relative_to(self.out_dir).parts[0])
+
+    def _index(self) -> dict[str, set[Path]]:
+        if self._by_doc is None:
+            self._by_doc = defaultdict(set)
+            for table in TABLES:
+                for directory in _partition_dirs(self.out_dir / table):
+                    for entry in os.scandir(directory):
+                        match = _PART_NAME.fullmatch(entry.name)
+                        if match and entry.is_file(follow_symlinks=False):
+                            self._by_doc[match[1]].add(directory / entry.name)
+        return self._by_doc
 
 
 def read_table(out_dir: Path, name: str, filter: pc.Expression | None = None) -> pa.Table:
@@ -158,33 +272,6 @@ def read_table(out_dir: Path, name: str, filter: pc.Expression | None = None) ->
     return table.sort_by([(key, "ascending") for key in ROW_KEYS[name]])
 
 
-def delete_document(out_dir: Path, doc_id: str) -> list[Path]:
-    """Remove every part file of `doc_id`; returns them.
-
-    Part files are named by document, so only partition folders are listed, never the
-    files in them: the cost grows with the number of departments and years, not with
-    the number of documents. A hidden temporary file left beside a part file by a
-    crash is removed with it. Partition directories left empty are removed too.
-    """
-    if not _DOC_ID.fullmatch(doc_id):
-        raise ValueError(f"doc_id must be a sha256 hex digest, got {doc_id!r}")
-    name = f"part-{doc_id[:16]}.parquet"
-    removed: list[Path] = []
-    for table in TABLES:
-        root = Path(out_dir) / table
-        for directory in _partition_dirs(root):
-            path = directory / name
-            if not path.exists():
-                continue
-            path.unlink()
-            removed.append(path)
-            for leftover in directory.glob(f".{name}.*.tmp"):
-                leftover.unlink(missing_ok=True)
-                removed.append(leftover)
-            _prune_empty(directory, root)
-    return removed
-
-
 def _partition_dirs(root: Path) -> list[Path]:
     """The table folder and its department=/fiscal_year= folders."""
     if not root.is_dir():
@@ -197,20 +284,18 @@ def _partition_dirs(root: Path) -> list[Path]:
     return out
 
 
-def _document_files(
-    group: list[dict[str, Any]], extracted_at: datetime, extractor_version: str | None
-) -> dict[Path, pa.Table]:
-    """Every part file of one document, as paths relative to out_dir -> table."""
-    extraction = group[0]
+def _document_tables(
+    extraction: dict[str, Any], sources: list[str], extracted_at: datetime, extractor_version: str | None
+) -> dict[str, pa.Table]:
+    """Every part file of one document, as "/"-separated paths relative to out_dir -> table."""
     if extraction["schema_version"] != SCHEMA_VERSION:
         raise InvalidExtraction(f"schema_version {extraction['schema_version']!r} is not {SCHEMA_VERSION}")
     doc_id = extraction["doc_id"]
     part = f"part-{doc_id[:16]}.parquet"
     reports = extraction["reports"]
-    sources = list(dict.fromkeys(e["source"] for e in group))
     document = {
         "doc_id": doc_id,
-        "source": extraction["source"],
+        "source": sources[0],
         "sources": sources,
         "format": extraction["format"],
         "pages": extraction["pages"],
@@ -220,7 +305,7 @@ def _document_files(
         "extracted_at": extracted_at,
         "extractor_version": extractor_version,
     }
-    files = {Path("documents", part): _to_table("documents", [document])}
+    files = {f"documents/{part}": _to_table("documents", [document])}
     groups: dict[tuple[str, Any, Any], list[dict[str, Any]]] = defaultdict(list)
     for position, report in enumerate(reports):
         try:
@@ -232,12 +317,9 @@ def _document_files(
         for table, row in rows:
             groups[(table, row["department"], row["fiscal_year"])].append(row)
     for (table, department, year), rows in groups.items():
-        directory = Path(
-            table,
-            f"department={encode_partition_value(department)}",
-            f"fiscal_year={HIVE_NULL if year is None else year}",
-        )
-        files[directory / part] = _to_table(table, rows)
+        directory = (f"{table}/department={encode_partition_value(department)}"
+                     f"/fiscal_year={HIVE_NULL if year is None else year}")
+        files[f"{directory}/{part}"] = _to_table(table, rows)
     return files
 
 
@@ -342,15 +424,17 @@ def _exact_decimal(value: Any, type_: pa.Decimal128Type) -> Decimal | None:
     return scaled
 
 
-def _write_atomic(out_dir: Path, relative: Path, table: pa.Table) -> Path:
-    """Write to a hidden temporary file beside the target, sync, then rename over it."""
-    root = out_dir.resolve()
-    target = root / relative
-    if not target.resolve().is_relative_to(root):
-        raise ValueError(f"{relative} would leave {root}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, lambda handle: pq.write_table(table, handle), sync_dir=False)
-    return out_dir / relative
+def _checked_part_path(relative: str, doc_id: str) -> str:
+    """`relative` if it is one of `doc_id`'s part files as `encode_document` names them.
+
+    A lexical check, so no part can land outside out_dir whoever encoded it (a Dask
+    worker runs elsewhere), without resolving every path on disk.
+    """
+    match = _PART_PATH.fullmatch(relative)
+    if (match is None or match["key"] != doc_id[:16] or match["table"] not in TABLES
+            or (match["partition"] is not None) != (match["table"] in PARTITIONED)):
+        raise ValueError(f"{relative!r} is not a part file of document {doc_id}")
+    return relative
 
 
 def _prune_empty(directory: Path, stop: Path) -> None:

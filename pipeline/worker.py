@@ -1,10 +1,13 @@
-"""The extraction worker: a child process that extracts one file per request, under limits.
+"""The extraction worker: a child process that extracts and encodes one file per request,
+under limits.
 
 `sandbox.Sandbox` starts it as `python -m pipeline.worker MAX_MEMORY_MB` and speaks
-length-prefixed pickles over its stdin and stdout. The address-space limit is set before
-anything is imported, so a zip bomb or a runaway table fails with MemoryError here instead
-of swapping the machine. The first frame out announces the extractor version, so a
-client can refuse workers that run different rules. stdout is moved away from fd 1 so
+length-prefixed pickles over its stdin and stdout. Once the rules and libraries are
+loaded, and before the first file, its address space is capped at what it then holds
+plus MAX_MEMORY_MB, so a zip bomb or a runaway table fails with MemoryError here instead
+of swapping the machine; the limit is what one file may take, whatever the libraries
+reserve at import (pyarrow alone maps over 300 MB). The first frame out announces the
+extractor version, so a client can refuse workers that run different rules. stdout is moved away from fd 1 so
 a stray print in a library cannot corrupt the protocol.
 """
 from __future__ import annotations
@@ -17,6 +20,7 @@ import struct
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 FRAME_HEADER = struct.Struct("<Q")
@@ -64,18 +68,26 @@ def one_line(exc: BaseException) -> str:
     return reason if len(reason) <= 300 else reason[:299] + "…"
 
 
-def extract(path: str, max_memory_mb: int) -> dict[str, Any]:
-    """One file through reader and rules; a reply dict that never raises (but on fatal errors)."""
+def extract(path: str, sources: list[str], version: str, max_memory_mb: int) -> dict[str, Any]:
+    """One file through reader and rules into its Parquet parts (`store.encode_document`,
+    `sources` being every name the file goes by, `version` the extractor's); a reply dict
+    that never raises (but on fatal errors)."""
     from extractors.readers import ReadError
     from pipeline.extract import extract_file
+    from pipeline.store import InvalidExtraction, encode_document
     from schemas.records import extraction_to_json
 
     started = time.perf_counter()
     reply: dict[str, Any] = {"ok": False}
     try:
-        reply = {"ok": True, "extraction": extraction_to_json(extract_file(path))}
+        extraction = extraction_to_json(extract_file(path))
+        parts = encode_document(extraction, sources, extracted_at=datetime.now(timezone.utc),
+                                extractor_version=version)
+        reply = {"ok": True, "parts": parts, "warnings": extraction["warnings"]}
     except ReadError as exc:
         reply["reason"] = " ".join(str(exc).split()) or "unreadable"
+    except InvalidExtraction as exc:
+        reply["reason"] = f"cannot store the rows: {one_line(exc)}"
     except MemoryError:
         reply.update(reason=f"out of memory: over the worker limit of {max_memory_mb} MB (--max-memory)", fatal=True)
     except RecursionError:
@@ -85,6 +97,18 @@ def extract(path: str, max_memory_mb: int) -> dict[str, Any]:
     reply["seconds"] = time.perf_counter() - started
     reply["max_rss_mb"] = peak_rss_mb()
     return reply
+
+
+def _address_space_bytes() -> int:
+    """This process's mapped address space now (VmSize), 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) << 10
+    except OSError:
+        pass
+    return 0
 
 
 def peak_rss_mb() -> float:
@@ -106,6 +130,7 @@ def peak_rss_mb() -> float:
 def _warm_up() -> None:
     """Load the rules and their data now, so the first file's time limit measures the file."""
     import pipeline.extract  # noqa: F401
+    import pipeline.store  # noqa: F401
     from extractors.rules.labels import clean_label
     from extractors.rules.region import resolve_region
 
@@ -119,19 +144,16 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     faulthandler.enable()
-    if max_memory_mb:
-        limit = max_memory_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        _warm_up()
-        from pipeline.manifest import extractor_version
+    _warm_up()
+    from pipeline.manifest import extractor_version
 
-        write_frame(out, {"hello": extractor_version()})
-    except MemoryError:
-        write_frame(out, {"hello": None, "reason": f"{max_memory_mb} MB is too little to start (--max-memory)"})
-        return 1
+    version = extractor_version()
+    if max_memory_mb:
+        limit = _address_space_bytes() + (max_memory_mb << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    write_frame(out, {"hello": version})
     while (request := read_frame(0)) is not None:
-        reply = extract(request["path"], max_memory_mb)
+        reply = extract(request["path"], request["sources"], version, max_memory_mb)
         write_frame(out, reply)
         if reply.get("fatal"):
             return 1

@@ -17,7 +17,8 @@ import pytest
 from pipeline.store import (
     HIVE_NULL,
     MAX_VALUE_BYTES,
-    delete_document,
+    DocumentParts,
+    PartFiles,
     encode_partition_value,
     read_table,
     write_extractions,
@@ -281,12 +282,12 @@ def test_read_table_filters_by_partition(tmp_path: Path) -> None:
 
 def test_delete_document_removes_all_its_files(tmp_path: Path) -> None:
     write(tmp_path, make_extraction(), make_extraction(OTHER_ID))
-    removed = delete_document(tmp_path, DOC_ID)
+    removed = PartFiles(tmp_path).delete(DOC_ID)
     assert len(removed) == 8
     assert all(DOC_ID[:16] not in p.name for p in parquet_files(tmp_path))
     assert read_table(tmp_path, "documents")["doc_id"].to_pylist() == [OTHER_ID]
     with pytest.raises(ValueError):
-        delete_document(tmp_path, "../x")
+        PartFiles(tmp_path).delete("../x")
 
 
 def test_same_bytes_under_two_paths_are_stored_once(tmp_path: Path) -> None:
@@ -350,3 +351,15 @@ def test_schema_layer_imports_only_pyarrow_and_stdlib() -> None:
 def test_every_column_is_described_for_the_readme() -> None:
     for name, schema in TABLES.items():
         assert markdown_table(name).count("\n") == len(schema) + 1
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["../x/part-{key}.parquet", "figures/part-{key}.parquet", "documents/department=a/fiscal_year=1/part-{key}.parquet",
+     "figures/department=a/fiscal_year=1/part-0000000000000000.parquet", "/tmp/part-{key}.parquet"],
+)
+def test_parts_from_a_worker_cannot_name_other_files(tmp_path: Path, relative: str) -> None:
+    parts = DocumentParts(DOC_ID, {relative.format(key=DOC_ID[:16]): b"PAR1"}, {})
+    with pytest.raises(ValueError, match="is not a part file"):
+        PartFiles(tmp_path / "out").put(parts)
+    assert not any(tmp_path.rglob("*.parquet"))
