@@ -32,16 +32,17 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.outdir import sync_filesystem, write_atomic
 from schemas.records import SCHEMA_VERSION
 from schemas.tables import PARTITIONED, RECORD_FIELDS, ROW_KEYS, TABLES
+
+if TYPE_CHECKING:
+    import pyarrow.compute as pc
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 # Bytes of an encoded partition value; with "department=" this stays well under the
@@ -260,6 +261,8 @@ def read_table(out_dir: Path, name: str, filter: pc.Expression | None = None) ->
     value is exact even where the directory name was cut. A table with no files reads
     as an empty table of the right schema.
     """
+    import pyarrow.dataset as ds  # here, not at the top: workers never read, and it costs them 0.15 s to start
+
     schema = TABLES[name]
     root = Path(out_dir) / name
     if not root.is_dir():

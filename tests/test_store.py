@@ -363,3 +363,16 @@ def test_parts_from_a_worker_cannot_name_other_files(tmp_path: Path, relative: s
     with pytest.raises(ValueError, match="is not a part file"):
         PartFiles(tmp_path / "out").put(parts)
     assert not any(tmp_path.rglob("*.parquet"))
+
+
+def test_a_temporary_file_left_by_a_crash_goes_with_its_document(tmp_path: Path) -> None:
+    write(tmp_path, make_extraction(), make_extraction(OTHER_ID))
+    directory = tmp_path / "figures" / f"department={DEPT}" / "fiscal_year=2025"
+    leftover = directory / f".part-{DOC_ID[:16]}.parquet.x1y2z3.tmp"
+    other = directory / f".part-{OTHER_ID[:16]}.parquet.a1b2c3.tmp"
+    leftover.write_bytes(b"PAR1 cut short")
+    other.write_bytes(b"PAR1 cut short")
+    result = write(tmp_path, make_extraction())
+    assert leftover in result.removed and not leftover.exists()
+    assert other.exists()  # another document's leftover waits for that document
+    assert PartFiles(tmp_path).delete(OTHER_ID).count(other) == 1 and not other.exists()
