@@ -28,7 +28,7 @@ from pipeline.progress import Progress
 from pipeline.runreport import FileResult, RunReport
 from pipeline.sandbox import Job, Outcome
 from pipeline.scan import Found, scan
-from pipeline.store import PartFiles
+from pipeline.store import PartFiles, discard
 
 # Store the documents finished so far BATCH_SECONDS after the last store: storing then
 # runs alongside extraction instead of after it, and a kill loses little work. The pause
@@ -108,12 +108,16 @@ class _Run:
     # ---- storing ------------------------------------------------------------------------
 
     def add(self, doc_id: str, outcome: Outcome) -> None:
+        """Queue a finished file for the next store. An outcome that must not be stored
+        becomes a failure, and the files its worker staged are removed."""
+        reason = None
         if outcome.ok and outcome.parts.doc_id != doc_id:
-            outcome = replace(outcome, ok=False, parts=None,
-                              reason="the file changed while it was being ingested; run again")
+            reason = "the file changed while it was being ingested; run again"
         elif outcome.ok and outcome.extractor_version != self.version:
-            outcome = replace(outcome, ok=False, parts=None,
-                              reason=f"the worker runs extractor {outcome.extractor_version}, not {self.version}")
+            reason = f"the worker runs extractor {outcome.extractor_version}, not {self.version}"
+        if reason is not None:
+            discard(outcome.parts, self.options.out)
+            outcome = replace(outcome, ok=False, parts=None, reason=reason)
         self.pending.append((doc_id, outcome))
 
     def store(self, sources: dict[str, list[str]]) -> tuple[int, int]:
@@ -254,9 +258,13 @@ def _extract(run: _Run, jobs: dict[str, str], sources: dict[str, list[str]]) -> 
     started last would run on alone."""
     root = Path(run.options.root).absolute()
     doc_of = {str(root / rel): doc_id for doc_id, rel in jobs.items()}
-    by_size = [Job(path, tuple(sources[doc_id]))
-               for path, doc_id in sorted(doc_of.items(), key=lambda item: -run.current[jobs[item[1]]].size)]
     options = run.options
+    # Workers on this machine stage the part files in the output folder; the listing of
+    # what is there must come first (PartFiles removes temporary files it finds).
+    run.part_files.load()
+    stage_in = str(Path(options.out).absolute()) if options.executor == "local" else None
+    by_size = [Job(path, tuple(sources[doc_id]), stage_in)
+               for path, doc_id in sorted(doc_of.items(), key=lambda item: -run.current[jobs[item[1]]].size)]
     if options.executor == "dask":
         batches = run_dask(by_size, options.limits, options.scheduler)
     else:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import os
-import tempfile
-from collections.abc import Callable
+import secrets
 from pathlib import Path
-from typing import BinaryIO
 
 LOCK_NAME = ".lock"
 
@@ -44,35 +42,45 @@ class OutputLock:
             self._fd = None
 
 
-def write_atomic(
-    path: Path, data: bytes | Callable[[BinaryIO], None], sync: bool = True, sync_dir: bool = True
-) -> None:
-    """Replace `path` with `data` (bytes, or a function that writes to a file): a reader
-    or a crash sees the old file or the new, never part.
+def write_atomic(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
+    """Replace `path` with `data`: a reader or a crash sees the old file or the new,
+    never part.
 
     `sync` flushes the file before the rename, so a power cut cannot leave the new name
     on empty contents; a caller that writes many files may skip it and call
-    `sync_filesystem` once before it records them as done. The temporary file is hidden
-    and ends in `.tmp`, so `**/*.parquet` globs never see it.
+    `sync_filesystem` once before it records them as done.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = temporary_name(path)
     try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are for every reader of the dataset
-        with os.fdopen(fd, "wb") as handle:
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
+        write_new(tmp, data, sync)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     if sync_dir:
         fsync_dir(path.parent)
+
+
+def temporary_name(path: Path) -> Path:
+    """A hidden name beside `path`, ending in `.tmp` so `**/*.parquet` globs never see
+    it, and random so two writers never share one."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+def write_new(path: Path, data: bytes, sync: bool = False) -> None:
+    """Create `path`, which must not exist, holding `data` and readable by everyone
+    (whatever the umask: the dataset is for all its readers)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    try:
+        os.fchmod(fd, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(directory: Path) -> None:

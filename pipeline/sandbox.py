@@ -47,10 +47,15 @@ class Limits:
 
 @dataclass(frozen=True)
 class Job:
-    """One file to extract; `sources` are the names its document's rows will list."""
+    """One file to extract; `sources` are the names its document's rows will list.
+
+    With `stage_in` (the output folder, when the worker shares this machine's file
+    system), the worker writes the part files there for the writer to rename.
+    """
 
     path: str
     sources: tuple[str, ...]
+    stage_in: str | None = None
 
 
 @dataclass
@@ -87,8 +92,8 @@ class Sandbox:
         proc = self._proc
         return proc.pid if proc is not None else None
 
-    def run(self, path: str, sources: tuple[str, ...] = ()) -> Outcome:
-        """Extract `path` in the child; `sources` default to the path itself."""
+    def run(self, path: str, sources: tuple[str, ...] = (), stage_in: str | None = None) -> Outcome:
+        """Extract `path` in the child (see Job); `sources` default to the path itself."""
         started = time.monotonic()
         try:
             proc = self._start()
@@ -97,7 +102,7 @@ class Sandbox:
             return Outcome(path, False, f"worker could not start: {exc or 'no greeting in time'}")
         os.ftruncate(self._stderr.fileno(), 0)
         try:
-            write_frame(proc.stdin.fileno(), {"path": path, "sources": list(sources or (path,))})
+            write_frame(proc.stdin.fileno(), {"path": path, "sources": list(sources or (path,)), "stage_in": stage_in})
             reply = _read(proc, started + self.limits.timeout)
         except TimeoutError:
             self.close()
@@ -200,7 +205,7 @@ def run_file(job: Job, limits: Limits) -> Outcome:
         box = _local.box = Sandbox(limits)
         with _boxes_lock:
             _boxes.add(box)
-    return box.run(job.path, job.sources)
+    return box.run(job.path, job.sources, job.stage_in)
 
 
 @atexit.register

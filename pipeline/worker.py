@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 FRAME_HEADER = struct.Struct("<Q")
@@ -68,26 +69,37 @@ def one_line(exc: BaseException) -> str:
     return reason if len(reason) <= 300 else reason[:299] + "…"
 
 
-def extract(path: str, sources: list[str], version: str, max_memory_mb: int) -> dict[str, Any]:
-    """One file through reader and rules into its Parquet parts (`store.encode_document`,
-    `sources` being every name the file goes by, `version` the extractor's); a reply dict
-    that never raises (but on fatal errors)."""
+class _CannotStage(Exception):
+    """The output folder refused a staged file (full, read-only)."""
+
+
+def extract(request: dict[str, Any], version: str, max_memory_mb: int) -> dict[str, Any]:
+    """One file through reader and rules into its Parquet parts (`store.encode_document`),
+    staged in the output folder when the request names one (`store.stage`); a reply dict
+    that never raises (but on fatal errors). `version` is the extractor's."""
     from extractors.readers import ReadError
     from pipeline.extract import extract_file
-    from pipeline.store import InvalidExtraction, encode_document
+    from pipeline.store import InvalidExtraction, encode_document, stage
     from schemas.records import extraction_to_json
 
     started = time.perf_counter()
     reply: dict[str, Any] = {"ok": False}
     try:
-        extraction = extraction_to_json(extract_file(path))
-        parts = encode_document(extraction, sources, extracted_at=datetime.now(timezone.utc),
+        extraction = extraction_to_json(extract_file(request["path"]))
+        parts = encode_document(extraction, request["sources"], extracted_at=datetime.now(timezone.utc),
                                 extractor_version=version)
+        if request["stage_in"] is not None:
+            try:
+                parts = stage(parts, Path(request["stage_in"]))
+            except OSError as exc:
+                raise _CannotStage(one_line(exc)) from exc
         reply = {"ok": True, "parts": parts, "warnings": extraction["warnings"]}
     except ReadError as exc:
         reply["reason"] = " ".join(str(exc).split()) or "unreadable"
     except InvalidExtraction as exc:
         reply["reason"] = f"cannot store the rows: {one_line(exc)}"
+    except _CannotStage as exc:
+        reply["reason"] = f"cannot write to the output folder: {exc}"
     except MemoryError:
         reply.update(reason=f"out of memory: over the worker limit of {max_memory_mb} MB (--max-memory)", fatal=True)
     except RecursionError:
@@ -153,7 +165,7 @@ def main(argv: list[str]) -> int:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     write_frame(out, {"hello": version})
     while (request := read_frame(0)) is not None:
-        reply = extract(request["path"], request["sources"], version, max_memory_mb)
+        reply = extract(request, version, max_memory_mb)
         write_frame(out, reply)
         if reply.get("fatal"):
             return 1

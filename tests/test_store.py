@@ -19,8 +19,11 @@ from pipeline.store import (
     MAX_VALUE_BYTES,
     DocumentParts,
     PartFiles,
+    discard,
+    encode_document,
     encode_partition_value,
     read_table,
+    stage,
     write_extractions,
 )
 from schemas.tables import TABLES, markdown_table
@@ -365,14 +368,33 @@ def test_parts_from_a_worker_cannot_name_other_files(tmp_path: Path, relative: s
     assert not any(tmp_path.rglob("*.parquet"))
 
 
-def test_a_temporary_file_left_by_a_crash_goes_with_its_document(tmp_path: Path) -> None:
+def test_temporary_files_a_killed_run_left_are_removed_when_the_dataset_is_listed(tmp_path: Path) -> None:
     write(tmp_path, make_extraction(), make_extraction(OTHER_ID))
     directory = tmp_path / "figures" / f"department={DEPT}" / "fiscal_year=2025"
-    leftover = directory / f".part-{DOC_ID[:16]}.parquet.x1y2z3.tmp"
-    other = directory / f".part-{OTHER_ID[:16]}.parquet.a1b2c3.tmp"
-    leftover.write_bytes(b"PAR1 cut short")
-    other.write_bytes(b"PAR1 cut short")
-    result = write(tmp_path, make_extraction())
-    assert leftover in result.removed and not leftover.exists()
-    assert other.exists()  # another document's leftover waits for that document
-    assert PartFiles(tmp_path).delete(OTHER_ID).count(other) == 1 and not other.exists()
+    leftovers = [directory / f".part-{DOC_ID[:16]}.parquet.x1y2z3.tmp",
+                 tmp_path / "documents" / f".part-{OTHER_ID[:16]}.parquet.0a1b2c3d4e5f.tmp"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"PAR1 cut short")
+    PartFiles(tmp_path).load()
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert len(parquet_files(tmp_path)) == 16
+
+
+def test_staged_parts_are_renamed_into_place(tmp_path: Path) -> None:
+    parts = encode_document(make_extraction(), ["a.txt"], extracted_at=WHEN, extractor_version="0.1.0")
+    staged = stage(parts, tmp_path)
+    assert staged.files == {} and set(staged.staged) == set(parts.files)
+    assert parquet_files(tmp_path) == [] and len(list(tmp_path.rglob(".part-*.tmp"))) == 8
+    written, removed = PartFiles(tmp_path).put(staged)
+    assert sorted(written) == parquet_files(tmp_path) and removed == []
+    assert not list(tmp_path.rglob("*.tmp"))
+    assert read_table(tmp_path, "figures").num_rows == 2
+    forged = DocumentParts(DOC_ID, {}, parts.rows, {f"documents/part-{DOC_ID[:16]}.parquet": "../../etc/passwd"})
+    with pytest.raises(ValueError, match="is not a staged file"):
+        PartFiles(tmp_path).put(forged)
+
+
+def test_discard_removes_what_was_staged(tmp_path: Path) -> None:
+    parts = encode_document(make_extraction(), ["a.txt"], extracted_at=WHEN, extractor_version="0.1.0")
+    discard(stage(parts, tmp_path), tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
