@@ -1,7 +1,8 @@
 """`python -m bench.bench`: how fast `jixiao ingest` is, how it scales, how much memory it takes.
 
 Generates a corpus in a temporary folder (bench/corpus.py), ingests each part with 1
-and 2 workers, and prints documents/s and pages/s end to end, the speed inside one
+and 2 workers (alternately, `--repeat` times, keeping the fastest run of each: this
+2-core machine's speed drifts by 10% from one minute to the next), and prints documents/s and pages/s end to end, the speed inside one
 worker (reading, rules and encoding the rows as Parquet: the sum of per-file times, so
 waiting and the writer are left out), peak memory per worker, the 1 -> 2 worker speed-up, and for PDFs the ratio of the whole ingest to
 pdfplumber's own `extract_text` + `extract_tables` on the same pages (narrative and
@@ -151,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="DOCX and PDF files of each kind, narrative and tables (default 200)")
     parser.add_argument("--convert", type=int, default=30,
                         help="of which LibreOffice converts this many per kind; the rest are copies (default 30)")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="ingest each set this many times per worker count; figures use the fastest (default 2)")
     parser.add_argument("--keep", type=Path, help="build the corpus here and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
 
@@ -172,9 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         if office["pdf-narrative"]:
             sets += [("pdf-narrative", scratch / "pdf-narrative"), ("pdf-tables", scratch / "pdf-tables")]
         for name, root in sets:
-            for workers in (1, 2):
-                results[name, workers] = m = measure(name, root, workers, scratch)
-                print(m.row(), flush=True)
+            for _ in range(args.repeat):  # 1, 2, 1, 2 ...: a slow spell of the machine hits both
+                for workers in (1, 2):
+                    m = measure(name, root, workers, scratch)
+                    print(m.row(), flush=True)
+                    best = results.get((name, workers))
+                    if best is None or m.wall < best.wall:
+                        results[name, workers] = m
 
         rerun_out = Path(tempfile.mkdtemp(prefix="out-rerun-", dir=scratch))
         ingest(IngestOptions(root=scratch / "text", out=rerun_out))

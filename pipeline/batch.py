@@ -3,8 +3,9 @@
 Take the output lock; undo a batch a killed run left half-written (journal.py); list the
 tree (scan.py); hash every file; extract, in sandboxed worker processes, only documents
 whose bytes or extractor version are new (manifest.py), the workers also encoding the
-rows as Parquet; put finished documents' files in place in batches, each bracketed by
-the journal, flushed to disk once, and followed by an atomic manifest update;
+rows as Parquet and staging the files; put finished documents' files in place in
+batches, each bracketed by the journal, flushed to disk once, and followed by an atomic
+manifest update;
 finally drop rows no path refers to any more and refresh changed `sources`. Every file
 ends in the run report (runreport.py) as extracted, partial, skipped or failed with its
 reason.

@@ -2,8 +2,9 @@
 
 Both yield lists of finished outcomes at least every `TICK` seconds (possibly empty
 lists), so the caller can store finished work and refresh its progress line while a
-slow file is still running. Results always come back to the caller, which alone writes
-the output: cluster workers need read access to the input files, nothing more.
+slow file is still running. Results always come back to the caller, which alone puts
+files in place: local workers stage theirs in the output folder, cluster workers send
+the bytes and need read access to the input files, nothing more.
 """
 from __future__ import annotations
 
