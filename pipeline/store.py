@@ -59,6 +59,8 @@ _PART_PATH = re.compile(r"(?P<table>[a-z_]+)/(?P<partition>department=[^/\x00]+/
                         r"part-(?P<key>[0-9a-f]{16})\.parquet")
 # Contract keys that a record may leave out (records.py omits a null label).
 _OPTIONAL_KEYS = frozenset({"label"})
+# Report lists added after the contract's first version; older JSON goes without them.
+_OPTIONAL_LISTS = frozenset({"notes"})
 
 
 class InvalidExtraction(ValueError):
@@ -404,7 +406,8 @@ def _report_rows(doc_id: str, report: dict[str, Any]) -> list[tuple[str, dict[st
         )
     ]
     for table, fields in RECORD_FIELDS.items():
-        for index, record in enumerate(report[table]):
+        records = report.get(table, []) if table in _OPTIONAL_LISTS else report[table]
+        for index, record in enumerate(records):
             row = {**key, "record_index": index}
             try:
                 for f in fields:

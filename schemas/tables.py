@@ -121,6 +121,10 @@ RECORD_FIELDS: dict[str, list[pa.Field]] = {
         _f("expected", pa.string(), "the value recomputed from the report's own numbers"),
         _f("observed", pa.string(), "the value the report states"),
     ],
+    "notes": [
+        _f("kind", pa.string(), "what the rules could not place (unclassified_amount: an amount with no known item)"),
+        _f("message", pa.string(), "what was seen, for a reviewer to look at"),
+    ],
 }
 
 _CHECK_EVIDENCE = _f(

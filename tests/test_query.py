@@ -148,3 +148,12 @@ def test_checks_across_the_dataset(capsys, data: Path) -> None:
     assert [r["message"] for r in errors] == ["公务用车购置及运行费: stated rate 89.8% but 1.79万元 / 2万元 = 89.5%"]
     code, out, _ = run(capsys, "checks", "--severity", "error", "--data", str(data))
     assert code == 0 and out.splitlines()[-1] == "(3 rows)"
+
+
+def test_notes_show_what_the_rules_did_not_place(capsys, data: Path) -> None:
+    sql = ("SELECT department, kind, evidence_text FROM notes "
+           "WHERE department = '石家庄市人民政府办公室' ORDER BY evidence_start")
+    rows = as_json(capsys, "query", sql, "--data", str(data))
+    assert [r["kind"] for r in rows] == ["unclassified_amount", "unclassified_amount"]
+    assert ["4708.1万元" in r["evidence_text"] for r in rows] == [True, False]
+    assert "4534.19万元" in rows[1]["evidence_text"]

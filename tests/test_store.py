@@ -94,6 +94,10 @@ def make_extraction(
                 "spend_plan": None, "evidence": ev(560, "外事办外事工作经费"),
             },
         ],
+        "notes": [
+            {"kind": "unclassified_amount", "message": "amount 15万元 with label “经费共” matches no figure item",
+             "evidence": ev(620, "经费共15万元")},
+        ],
         "checks": [
             {
                 "check": "rate_vs_amounts", "severity": "warning",
@@ -152,6 +156,8 @@ def test_round_trip_exact_values_with_pyarrow(tmp_path: Path) -> None:
     assert projects[0]["spend_plan"] == [("3", 30), ("12", 100)]
     assert projects[0]["budget_yuan"] == Decimal("107000")
     assert projects[1]["spend_plan"] is None and projects[1]["budget_yuan"] is None
+    note = read_table(tmp_path, "notes").to_pylist()[0]
+    assert (note["kind"], note["evidence_start"], note["evidence_text"]) == ("unclassified_amount", 620, "经费共15万元")
     check = read_table(tmp_path, "checks").to_pylist()[0]
     assert [e["text"] for e in check["evidence"]] == ["预算执行率99.87%", "收入总计1856.62万元"]
 
@@ -173,7 +179,7 @@ def test_layout_is_hive_partitioned_by_department_and_year(tmp_path: Path) -> No
     assert tmp_path / "figures" / f"department={DEPT}" / "fiscal_year=2025" / part in result.written
     assert result.rows == {
         "documents": 1, "reports": 1, "figures": 2, "execution_rates": 1,
-        "scores": 1, "indicators": 1, "projects": 2, "checks": 1,
+        "scores": 1, "indicators": 1, "projects": 2, "checks": 1, "notes": 1,
     }
     assert not list(tmp_path.rglob(".*"))  # no temporary files left behind
 
@@ -265,9 +271,16 @@ def test_null_department_and_year_use_hive_default_partition(tmp_path: Path) -> 
     assert figures["fiscal_year"].to_pylist() == [None, None]
 
 
+def test_an_extraction_without_notes_is_stored(tmp_path: Path) -> None:
+    extraction = make_extraction()
+    del extraction["reports"][0]["notes"]  # JSON written before notes were part of the output
+    result = write(tmp_path, extraction)
+    assert result.rows["notes"] == 0 and result.rows["figures"] == 2
+
+
 def test_empty_lists_write_no_files_and_read_as_typed_empty_tables(tmp_path: Path) -> None:
     extraction = make_extraction()
-    for key in ("figures", "execution_rates", "scores", "indicators", "projects", "checks"):
+    for key in ("figures", "execution_rates", "scores", "indicators", "projects", "checks", "notes"):
         extraction["reports"][0][key] = []
     result = write(tmp_path, extraction)
     assert {p.relative_to(tmp_path).parts[0] for p in result.written} == {"documents", "reports"}
@@ -286,7 +299,7 @@ def test_read_table_filters_by_partition(tmp_path: Path) -> None:
 def test_delete_document_removes_all_its_files(tmp_path: Path) -> None:
     write(tmp_path, make_extraction(), make_extraction(OTHER_ID))
     removed = PartFiles(tmp_path).delete(DOC_ID)
-    assert len(removed) == 8
+    assert len(removed) == 9
     assert all(DOC_ID[:16] not in p.name for p in parquet_files(tmp_path))
     assert read_table(tmp_path, "documents")["doc_id"].to_pylist() == [OTHER_ID]
     with pytest.raises(ValueError):
@@ -377,14 +390,14 @@ def test_temporary_files_a_killed_run_left_are_removed_when_the_dataset_is_liste
         leftover.write_bytes(b"PAR1 cut short")
     PartFiles(tmp_path).load()
     assert not any(leftover.exists() for leftover in leftovers)
-    assert len(parquet_files(tmp_path)) == 16
+    assert len(parquet_files(tmp_path)) == 18
 
 
 def test_staged_parts_are_renamed_into_place(tmp_path: Path) -> None:
     parts = encode_document(make_extraction(), ["a.txt"], extracted_at=WHEN, extractor_version="0.1.0")
     staged = stage(parts, tmp_path)
     assert staged.files == {} and set(staged.staged) == set(parts.files)
-    assert parquet_files(tmp_path) == [] and len(list(tmp_path.rglob(".part-*.tmp"))) == 8
+    assert parquet_files(tmp_path) == [] and len(list(tmp_path.rglob(".part-*.tmp"))) == 9
     written, removed = PartFiles(tmp_path).put(staged)
     assert sorted(written) == parquet_files(tmp_path) and removed == []
     assert not list(tmp_path.rglob("*.tmp"))
