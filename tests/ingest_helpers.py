@@ -8,6 +8,7 @@ from typing import Any
 
 from pipeline.cli import main
 from pipeline.runreport import RUNS_DIR
+from pipeline.store import read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -19,6 +20,14 @@ def ingest(root: Path, out: Path, *args: str) -> tuple[int, dict[str, Any]]:
     report.unlink(missing_ok=True)
     code = main(["ingest", str(root), "--out", str(out), "--quiet", "--report", str(report), *args])
     return code, json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+
+
+def rows_without_time(out: Path, table: str) -> list[dict[str, Any]]:
+    """A table's rows in key order, without `extracted_at`, which differs from run to run."""
+    rows = read_table(out, table).to_pylist()
+    for row in rows:
+        row.pop("extracted_at", None)
+    return rows
 
 
 def by_path(report: dict[str, Any]) -> dict[str, dict[str, Any]]:

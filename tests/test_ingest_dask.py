@@ -6,19 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest_helpers import RAW, by_path, ingest
+from ingest_helpers import RAW, by_path, ingest, rows_without_time
 from pipeline import executors
-from pipeline.store import read_table
 from schemas.tables import TABLES
 
 distributed = pytest.importorskip("distributed")
-
-
-def _rows(out: Path, table: str) -> list[dict]:
-    rows = read_table(out, table).to_pylist()
-    for row in rows:
-        row.pop("extracted_at", None)
-    return rows
 
 
 def test_a_dask_run_writes_the_same_tables_as_a_local_run(tmp_path: Path) -> None:
@@ -38,7 +30,7 @@ def test_a_dask_run_writes_the_same_tables_as_a_local_run(tmp_path: Path) -> Non
         "seen": 7, "extracted": 6, "partial": 0, "skipped": 0, "failed": 1, "removed": 0}
     assert by_path(remote)["empty.txt"]["reason"] == by_path(local)["empty.txt"]["reason"]
     for table in TABLES:
-        assert _rows(tmp_path / "dask", table) == _rows(tmp_path / "local", table), table
+        assert rows_without_time(tmp_path / "dask", table) == rows_without_time(tmp_path / "local", table), table
 
 
 def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -11,18 +11,11 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from ingest_helpers import ingest, seed_variants
+from ingest_helpers import ingest, rows_without_time, seed_variants
 from pipeline.store import read_table
 from schemas.tables import ROW_KEYS, TABLES
 
 COUNT = 150
-
-
-def _without_time(out: Path, table: str) -> list[dict]:
-    rows = read_table(out, table).to_pylist()
-    for row in rows:
-        row.pop("extracted_at", None)
-    return rows
 
 
 def test_a_killed_run_leaves_a_readable_dataset_and_the_next_run_completes_it(tmp_path: Path) -> None:
@@ -59,4 +52,4 @@ def test_a_killed_run_leaves_a_readable_dataset_and_the_next_run_completes_it(tm
     clean = tmp_path / "clean"
     assert ingest(root, clean)[0] == 0
     for table in TABLES:
-        assert _without_time(out, table) == _without_time(clean, table), table
+        assert rows_without_time(out, table) == rows_without_time(clean, table), table
