@@ -10,10 +10,12 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import os
+import re
 import secrets
 from pathlib import Path
 
 LOCK_NAME = ".lock"
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 class LockHeld(Exception):
@@ -66,6 +68,13 @@ def temporary_name(path: Path) -> Path:
     """A hidden name beside `path`, ending in `.tmp` so `**/*.parquet` globs never see
     it, and random so two writers never share one."""
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+def is_temporary_name(name: str, of: Path) -> bool:
+    """Whether `name` is one `temporary_name(of)` could have given."""
+    prefix = f".{of.name}."
+    token = name[len(prefix):-len(".tmp")]
+    return name.startswith(prefix) and name.endswith(".tmp") and _HEX.fullmatch(token) is not None
 
 
 def write_new(path: Path, data: bytes, sync: bool = False) -> None:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.outdir import sync_filesystem, temporary_name, write_atomic, write_new
+from pipeline.outdir import is_temporary_name, sync_filesystem, temporary_name, write_atomic, write_new
 from schemas.records import SCHEMA_VERSION
 from schemas.tables import PARTITIONED, RECORD_FIELDS, ROW_KEYS, TABLES
 
@@ -51,7 +51,6 @@ MAX_VALUE_BYTES = 180
 # Hive's escape set plus NUL and the characters Windows forbids in names.
 _UNSAFE = frozenset('\x00"#%\'*/:=?\\{[]^<>|')
 _DOC_ID = re.compile(r"[0-9a-f]{64}")
-_HEX = re.compile(r"[0-9a-f]+")
 # A part file, or a hidden temporary file it is written as (outdir.temporary_name).
 _PART_NAME = re.compile(r"(?P<temporary>\.)?part-(?P<key>[0-9a-f]{16})\.parquet(?(temporary)\..+\.tmp)")
 # A part file's path relative to out_dir; encode_partition_value leaves no "/" or NUL.
@@ -479,8 +478,7 @@ def _exact_decimal(value: Any, type_: pa.Decimal128Type) -> Decimal | None:
 
 def _checked_staged_path(target: Path, name: str) -> Path:
     """The staged file `name` beside `target`, if it is named as `stage` names it."""
-    prefix, token = f".{target.name}.", name[len(target.name) + 2:-4]
-    if not (name.startswith(prefix) and name.endswith(".tmp") and _HEX.fullmatch(token)):
+    if not is_temporary_name(name, target):
         raise ValueError(f"{name!r} is not a staged file of {target.name}")
     return target.with_name(name)
 
