@@ -19,13 +19,24 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: setup
 	$(BIN)/jixiao ingest data/raw --out data/parquet
-	$(BIN)/jixiao eval --gold tests/gold data/raw
+	@$(MAKE) --no-print-directory eval
 
 test: setup
 	$(BIN)/python -m pytest
 
+# Accuracy against gold: the seeds, the real dev corpus (tables and prose apart) and, where
+# ../shared/real is present, the real PDFs with partial gold (recall only).
+DEV  := tests/data/dev
+REAL ?= ../shared/real
 eval: setup
-	$(BIN)/jixiao eval --gold tests/gold data/raw
+	@echo "== seeds (data/raw)"; $(BIN)/jixiao eval --gold tests/gold data/raw --misses 0
+	@echo; echo "== dev corpus: 40 real table excerpts"; \
+	  $(BIN)/jixiao eval --gold $(DEV)/gold $(DEV)/texts --only 'tables-*' --only 'targets-*' --misses 0
+	@echo; echo "== dev corpus: 20 real prose excerpts"; $(BIN)/jixiao eval --gold $(DEV)/gold $(DEV)/texts --only 'prose-*' --misses 0
+	@echo; echo "== dev corpus: all 60"; $(BIN)/jixiao eval --gold $(DEV)/gold $(DEV)/texts --misses 0
+	@if [ -d $(REAL) ]; then echo; echo "== real PDFs ($(REAL), partial gold)"; \
+	  $(BIN)/jixiao eval --gold $(DEV)/real-gold $(REAL) --misses 0; \
+	else echo; echo "== real PDFs skipped: $(REAL) not found (set REAL=DIR)"; fi
 
 # Generates a corpus and prints documents/s, pages/s, memory per worker and speed-ups.
 bench: setup

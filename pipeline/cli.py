@@ -39,7 +39,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from pipeline.evaluate_run import run_eval
 
-    return run_eval(Path(args.gold), [Path(p) for p in args.inputs], args.json, args.misses, args.floors)
+    return run_eval(Path(args.gold), [Path(p) for p in args.inputs], args.json, args.misses, args.floors, args.only)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--misses", type=int, default=20, help="how many misses to list (default 20)")
     p.add_argument("--floors", default=None, help="JSON file of minimum scores; exit 1 when any is not met")
+    p.add_argument("--only", action="append", metavar="GLOB",
+                   help="score only gold files whose name matches GLOB (repeatable), e.g. 'prose-*'")
     p.set_defaults(func=cmd_eval)
 
     for module in COMMAND_MODULES:

@@ -8,6 +8,7 @@ and encrypted PDFs) are made here too. Functions write into a directory they are
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import zipfile
@@ -16,11 +17,18 @@ from pathlib import Path
 import docx
 import openpyxl
 import pypdfium2 as pdfium
+import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
-REAL = Path(__file__).resolve().parent / "data" / "real"
+# Real published files are read from ../shared/real beside the repository (or $JIXIAO_REAL_DIR):
+# they are copies of public repositories' snapshots and are never committed here.
+REAL = Path(os.environ.get("JIXIAO_REAL_DIR") or Path(__file__).resolve().parents[2] / "shared" / "real")
+needs_real = pytest.mark.skipif(
+    not REAL.is_dir(),
+    reason=f"real files not found at {REAL}: they are not bundled (set JIXIAO_REAL_DIR to a copy of shared/real)",
+)
 
 # The indicator block of the self-evaluation table: level 1, level 2, level 3, target, actual, weight, score.
 INDICATORS = [

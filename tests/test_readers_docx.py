@@ -90,6 +90,7 @@ def test_long_vertical_merge_is_linear(built):
     assert len(doc.blocks[0].table.cells) == 801
 
 
+@fb.needs_real
 def test_real_docx_tables_and_text():
     doc = read_document(CHENGDE)
     tables = [b for b in doc.blocks if b.kind == "table"]

@@ -57,6 +57,7 @@ def test_xls_merges_formats_and_hidden_parts(out):
     _check_workbook(read_document(xls))
 
 
+@fb.needs_real
 def test_real_xlsx_sheets_and_merged_ranges():
     doc = read_document(fb.REAL / "lijiang-2025-budget-attachment.xlsx")
     titles = [doc.block_text(b) for b in doc.blocks if b.kind == "paragraph"]
@@ -104,6 +105,7 @@ def test_charset_from_meta_then_guess():
     assert "预算" in decode_html("<p>预算</p>".encode("utf-8"))
 
 
+@fb.needs_real
 def test_real_html_report():
     doc = read_document(fb.REAL / "changsha-2025-budget-report.html")
     texts = [doc.block_text(b) for b in doc.blocks]
@@ -134,6 +136,7 @@ def test_doc_through_libreoffice_keeps_merged_cells(out):
     assert "（一）项目概况" in doc.text
 
 
+@fb.needs_real
 @needs_soffice
 def test_real_wps_doc():
     doc = read_document(fb.REAL / "hotan-2025-final-budget-decision.doc")
@@ -147,6 +150,7 @@ def test_real_wps_doc():
     assert [c.text for c in row][:3] == ["返还性支出", "21951", "2076"]
 
 
+@fb.needs_real
 @needs_catdoc
 def test_doc_falls_back_to_catdoc(monkeypatch):
     real_which = shutil.which
@@ -158,6 +162,7 @@ def test_doc_falls_back_to_catdoc(monkeypatch):
     assert doc.source == "hotan-2025-final-budget-decision.doc" and doc.format == "doc"
 
 
+@fb.needs_real
 def test_doc_without_any_converter(monkeypatch):
     monkeypatch.setattr(doc_reader.shutil, "which", lambda name: None)
     with pytest.raises(ReadError, match=r"^legacy \.doc needs LibreOffice \(libreoffice-writer-nogui\) or catdoc installed$"):

@@ -1,6 +1,6 @@
 """The PDF reader: fast text path, ruled tables and their page-break stitching, furniture,
-OCR of scans, and hostile files. Fixtures are built by fixtures_build; real PDFs are in
-tests/data/real."""
+OCR of scans, and hostile files. Fixtures are built by fixtures_build; real PDFs are read
+from ../shared/real (skipped when absent)."""
 from __future__ import annotations
 
 import re
@@ -81,6 +81,7 @@ def _plumber_text(path: Path, index: int) -> str:
         return pdf.pages[index].dedupe_chars().extract_text()
 
 
+@fb.needs_real
 @pytest.mark.parametrize("index", [2, 4, 12])
 def test_fast_path_text_equals_pdfplumber_on_real_narrative_pages(index):
     assert _squash(_fast_path_text(SWU, index)) == _squash(_plumber_text(SWU, index))
@@ -90,6 +91,7 @@ def test_fast_path_text_equals_pdfplumber_on_a_generated_page(built):
     assert _squash(_fast_path_text(built["narrative"], 1)) == _squash(_plumber_text(built["narrative"], 1))
 
 
+@fb.needs_real
 def test_fast_path_lines_equal_lines_from_pdfplumber_chars():
     """Same glyph grouping whichever library supplied the glyphs, spaces included."""
     with pdfplumber.open(SWU) as pdf:
@@ -99,6 +101,7 @@ def test_fast_path_lines_equal_lines_from_pdfplumber_chars():
     assert _fast_path_text(SWU, 2).split("\n") == plumber_lines
 
 
+@fb.needs_real
 def test_rule_edges_from_pdfium_give_pdfplumbers_table_cells(built):
     for path in (SWU, WANLI, built["self_eval"]):
         pdf = pdfium.PdfDocument(str(path))
@@ -113,6 +116,7 @@ def test_rule_edges_from_pdfium_give_pdfplumbers_table_cells(built):
         pdf.close()
 
 
+@fb.needs_real
 def test_reader_is_several_times_faster_than_pdfplumber():
     start = time.perf_counter()
     read_pdf(SWU, "x", "pdf")
@@ -158,6 +162,7 @@ def test_paragraph_wrapped_across_lines_and_pages_is_one_block(built):
     assert all(_squash(p).endswith("使用人员满意度达到95%以上。") for p in paragraphs)
 
 
+@fb.needs_real
 def test_real_pdf_paragraphs_pages_and_no_page_numbers(swu):
     blocks = {swu.block_text(b): b for b in swu.blocks if b.kind == "paragraph"}
     assert blocks["（一）学校概况"].page == 3
@@ -189,6 +194,7 @@ def test_generated_table_merged_cells(built):
     assert grid[3][3].text == "100.00" and grid[3][1].text == "年度资金总额"
 
 
+@fb.needs_real
 def test_table_split_across_pages_is_stitched_with_spans(swu):
     """项目绩效目标表 (1): page 18 holds the top, page 19 the rest of 数量指标 and below."""
     table = next(b for b in swu.blocks if b.kind == "table" and "236 中央高校教育教学改革专项" in swu.block_text(b))
@@ -204,6 +210,7 @@ def test_table_split_across_pages_is_stitched_with_spans(swu):
     assert table.table.n_cols == 7
 
 
+@fb.needs_real
 def test_row_cut_by_a_page_break_is_joined(swu):
     """Page 22 ends inside 年度总体目标; its last character 标 is printed on page 23."""
     table = next(b for b in swu.blocks if b.kind == "table" and "世界一流大学（学科）" in swu.block_text(b))
@@ -214,6 +221,7 @@ def test_row_cut_by_a_page_break_is_joined(swu):
     assert "教职工满意度" in swu.block_text(table)
 
 
+@fb.needs_real
 def test_repeated_header_rows_are_dropped_when_stitching():
     doc = read_document(WANLI)
     table = next(b for b in doc.blocks if b.kind == "table" and b.page == 22)
@@ -272,11 +280,13 @@ def test_corrupt_pdf(tmp_path):
         read_document(fb.build_corrupt_pdf(tmp_path / "corrupt.pdf"))
 
 
+@fb.needs_real
 def test_truncated_pdf(tmp_path):
     with pytest.raises(ReadError, match=r"^corrupt or truncated PDF \("):
         read_document(fb.build_truncated_pdf(SWU, tmp_path / "truncated.pdf", keep=SWU.stat().st_size // 3))
 
 
+@fb.needs_real
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
 def test_password_protected_pdf(tmp_path):
     locked = fb.build_encrypted_pdf(WANLI, tmp_path / "locked.pdf")
@@ -284,6 +294,7 @@ def test_password_protected_pdf(tmp_path):
         read_document(locked)
 
 
+@fb.needs_real
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
 def test_pdf_encrypted_with_an_empty_user_password_is_read(tmp_path):
     opened = fb.build_encrypted_pdf(WANLI, tmp_path / "owner-only.pdf", user_password="")
